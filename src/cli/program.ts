@@ -1,0 +1,14 @@
+import { Command } from 'commander';
+import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { registerCollect } from './collect.js';
+
+/** The whole command tree. Each command lives in its own file and sets process.exitCode. */
+export function buildProgram(): Command {
+  const program = new Command(TOOL_NAME)
+    .description('Audit Kerberos Service Principal Names in Active Directory for IIS web servers and farms')
+    .version(TOOL_VERSION, '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerCollect(program);
+  return program;
+}
