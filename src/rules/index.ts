@@ -1,0 +1,6 @@
+import type { Rule } from '../analyze/types.js';
+import { kerberosRules } from './kerberos/index.js';
+import { accountRules } from './accounts/index.js';
+
+/** The static rule catalogue. Order is the order findings are reported in. */
+export const rules: readonly Rule[] = [...kerberosRules, ...accountRules];
