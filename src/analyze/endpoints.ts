@@ -1,0 +1,236 @@
+/**
+ * The Kerberos path model: for every (server, site, application, binding host name) it answers
+ * which SPN the browser requests, which account must decrypt the ticket, and what the KDC resolves
+ * the SPN to. Pure functions over the RuleContext; rules and verdicts build on these.
+ */
+import type { Account } from '../model/directory.js';
+import type { AppPool, Application, Binding, IisServer, Site, WindowsAuth } from '../model/iis.js';
+import { netbiosOf } from './context.js';
+import { formatSpn, spnKey } from './spn.js';
+import type { Resolution, RuleContext } from './types.js';
+
+export type DecryptorKind = 'computer' | 'pool-account' | 'nobody';
+
+/** The account whose key must match the service ticket. */
+export interface Decryptor {
+  kind: DecryptorKind;
+  /** The directory account, or null (nobody, or the name did not resolve in the snapshot). */
+  account: Account | null;
+  /** DOMAIN\sam for display, also when unresolved (e.g. CONTOSO\WEB01$); null for nobody. */
+  name: string | null;
+  /** Why this account (one sentence, for verdict chains and messages). */
+  reason: string;
+}
+
+/** How the endpoint's expected SPN relates to the decrypting account. */
+export type SpnMatch =
+  /** The KDC issues the ticket for the decrypting account. */
+  | 'ok'
+  /** Nobody holds the SPN (nor HOST/ through the alias): NTLM fallback. */
+  | 'missing'
+  /** Several accounts hold it in the forest: the KDC refuses (KDC event 11), NTLM fallback. */
+  | 'duplicate'
+  /** One holder, but not the decrypting account: KRB_AP_ERR_MODIFIED, 401.1. */
+  | 'wrong-account'
+  /** The pool identity cannot do Kerberos at all (LocalService, local account). */
+  | 'no-decryptor'
+  /** The decrypting account is not in the snapshot: cannot judge. */
+  | 'unknown-decryptor';
+
+export interface WebEndpoint {
+  server: IisServer;
+  site: Site;
+  application: Application;
+  appPool: AppPool | null;
+  /** The name in the URL, lower-case (binding host header, or the server's NetBIOS/FQDN). */
+  host: string;
+  /** true when `host` comes from an empty host header (the machine's own names). */
+  fromEmptyHostHeader: boolean;
+  /** The name the browser builds the SPN from: `host` after CNAME resolution. */
+  canonicalHost: string;
+  /** The CNAME chain followed, host first; empty when `host` is not an alias. */
+  cnameChain: string[];
+  /** HTTP bindings of the site that produce this (host, SPN). */
+  bindings: Binding[];
+  /** Port in the SPN (only when browsers include it and it is not 80/443), else null. */
+  spnPort: number | null;
+  /** The SPN the browser requests, e.g. HTTP/intranet.contoso.test. */
+  expectedSpn: string;
+  /** Forest whose KDC resolves the SPN (the server's forest). */
+  forest: string;
+  /** The server's computer account, when in the snapshot. */
+  computer: Account | null;
+  decryptor: Decryptor;
+  resolution: Resolution;
+  match: SpnMatch;
+  windowsAuth: WindowsAuth;
+  /** Windows authentication on with Negotiate (or Negotiate:Kerberos) among the providers. */
+  negotiates: boolean;
+}
+
+/** The server's computer account: sAMAccountName NETBIOS$ in its domain, else by dNSHostName. */
+export function computerAccountOf(ctx: RuleContext, server: IisServer): Account | null {
+  const sam = `${server.netbiosName}$`.toLowerCase();
+  const isComputer = (a: Account): boolean => a.kind === 'computer';
+  const accounts = ctx.snapshot.accounts;
+  if (server.domain) {
+    const dom = server.domain.toLowerCase();
+    const hit = accounts.find((a) => isComputer(a) && a.domain.toLowerCase() === dom && a.sAMAccountName.toLowerCase() === sam);
+    if (hit) return hit;
+  }
+  if (server.fqdn) {
+    const fqdn = server.fqdn.toLowerCase();
+    const hit = accounts.find((a) => isComputer(a) && a.dnsHostName?.toLowerCase() === fqdn);
+    if (hit) return hit;
+  }
+  const bySam = accounts.filter((a) => isComputer(a) && a.sAMAccountName.toLowerCase() === sam);
+  return bySam.length === 1 ? (bySam[0] ?? null) : null;
+}
+
+function computerName(ctx: RuleContext, server: IisServer, computer: Account | null): string {
+  if (computer) return ctx.displayName(computer);
+  const domain = server.domain ?? (server.fqdn?.includes('.') ? server.fqdn.slice(server.fqdn.indexOf('.') + 1) : null);
+  const sam = `${server.netbiosName.toUpperCase()}$`;
+  return domain ? `${netbiosOf(ctx.domains, domain)}\\${sam}` : sam;
+}
+
+/**
+ * The account that must decrypt the ticket for an application (see the issue's model):
+ * kernel mode without useAppPoolCredentials → the computer account, whatever the identity;
+ * otherwise machine identities → the computer account, a domain user/gMSA/MSA → that account,
+ * LocalService or a local account → nobody (they present no domain credentials on the network).
+ */
+export function decryptingAccount(ctx: RuleContext, server: IisServer, pool: AppPool | null, windows: WindowsAuth): Decryptor {
+  const computer = computerAccountOf(ctx, server);
+  const asComputer = (reason: string): Decryptor => ({ kind: 'computer', account: computer, name: computerName(ctx, server, computer), reason });
+
+  if (windows.useKernelMode && !windows.useAppPoolCredentials) {
+    return asComputer('kernel-mode authentication is on and useAppPoolCredentials is off, so HTTP.sys decrypts tickets with the computer account key, whatever the pool identity');
+  }
+  const how = windows.useKernelMode ? 'useAppPoolCredentials is on' : 'kernel-mode authentication is off';
+  if (!pool) {
+    return { kind: 'nobody', account: null, name: null, reason: `the application's pool is not defined on ${server.name}, so no process can accept the ticket` };
+  }
+  switch (pool.identityType) {
+    case 'ApplicationPoolIdentity':
+    case 'NetworkService':
+    case 'LocalSystem':
+      return asComputer(`${how} and pool "${pool.name}" runs as ${pool.identityType}, which uses the computer account on the network`);
+    case 'LocalService':
+      return { kind: 'nobody', account: null, name: null, reason: `${how} and pool "${pool.name}" runs as LocalService, which presents anonymous credentials on the network: Kerberos is impossible` };
+    case 'SpecificUser': {
+      const userName = pool.userName ?? '';
+      if (pool.identity?.scope === 'local') {
+        return { kind: 'nobody', account: null, name: null, reason: `${how} and pool "${pool.name}" runs as the local account "${userName}", which has no directory key: Kerberos is impossible` };
+      }
+      const account = ctx.findAccount(userName, server.domain) ?? null;
+      const name = account ? ctx.displayName(account) : userName;
+      return { kind: 'pool-account', account, name, reason: `${how}, so pool "${pool.name}" decrypts with its identity ${name}` };
+    }
+  }
+}
+
+/** Follows the inventory's CNAME facts from `host` (lower-case); returns the chain, host first. */
+export function cnameChain(cnames: Record<string, string>, host: string): string[] {
+  const chain = [host];
+  let current = host;
+  for (;;) {
+    const next = cnames[current]?.toLowerCase().replace(/\.$/, '');
+    if (next === undefined || chain.includes(next)) break;
+    chain.push(next);
+    current = next;
+  }
+  return chain.length > 1 ? chain : [];
+}
+
+export function negotiates(windows: WindowsAuth): boolean {
+  return windows.enabled && windows.providers.some((p) => /^negotiate(:kerberos)?$/i.test(p.trim()));
+}
+
+function matchOf(decryptor: Decryptor, resolution: Resolution): SpnMatch {
+  if (decryptor.kind === 'nobody') return 'no-decryptor';
+  if (resolution.via === 'none') return 'missing';
+  if (resolution.holders.length > 1) return 'duplicate';
+  if (!decryptor.account) return 'unknown-decryptor';
+  return resolution.holders[0]?.account === decryptor.account ? 'ok' : 'wrong-account';
+}
+
+/** The host names a binding answers to: its host header, or the server's NetBIOS name and FQDN. */
+export function bindingHostNames(server: IisServer, binding: Binding): Array<{ host: string; fromEmptyHostHeader: boolean }> {
+  const header = (binding.host ?? '').trim().toLowerCase();
+  if (header !== '') return [{ host: header, fromEmptyHostHeader: false }];
+  const names = [server.netbiosName.toLowerCase(), ...(server.fqdn ? [server.fqdn.toLowerCase()] : [])];
+  return [...new Set(names)].map((host) => ({ host, fromEmptyHostHeader: true }));
+}
+
+function serverForest(ctx: RuleContext, server: IisServer, computer: Account | null): string {
+  if (computer) return ctx.index.forestOf(computer);
+  if (server.domain) {
+    const d = ctx.domains.find((x) => x.dnsName.toLowerCase() === server.domain?.toLowerCase());
+    return (d?.forest ?? server.domain).toLowerCase();
+  }
+  return (ctx.forests[0]?.rootDomain ?? ctx.domains[0]?.forest ?? '').toLowerCase();
+}
+
+/** Every Kerberos-over-HTTP endpoint in the inventory, in inventory order. Empty without inventory. */
+export function webEndpoints(ctx: RuleContext): WebEndpoint[] {
+  const inventory = ctx.inventory;
+  if (!inventory) return [];
+  const out: WebEndpoint[] = [];
+  for (const server of inventory.servers) {
+    const computer = computerAccountOf(ctx, server);
+    const forest = serverForest(ctx, server, computer);
+    for (const site of server.sites) {
+      // Group the site's HTTP bindings by (host, SPN): http and https of one name are one endpoint.
+      const groups = new Map<string, { host: string; fromEmpty: boolean; chain: string[]; canonical: string; port: number | null; spn: string; bindings: Binding[] }>();
+      for (const binding of site.bindings) {
+        if (!binding.isHttp) continue;
+        for (const { host, fromEmptyHostHeader } of bindingHostNames(server, binding)) {
+          const chain = cnameChain(inventory.cnames, host);
+          const canonical = chain[chain.length - 1] ?? host;
+          const port =
+            inventory.browsersIncludePort && binding.port !== null && binding.port !== 80 && binding.port !== 443 ? binding.port : null;
+          const spn = formatSpn('HTTP', canonical, port);
+          const key = `${host}\u0000${spnKey(spn)}`;
+          const group = groups.get(key);
+          if (group) group.bindings.push(binding);
+          else groups.set(key, { host, fromEmpty: fromEmptyHostHeader, chain, canonical, port, spn, bindings: [binding] });
+        }
+      }
+      for (const application of site.applications) {
+        const appPool = server.appPools.find((p) => p.name.toLowerCase() === application.appPool.toLowerCase()) ?? null;
+        const windows = application.auth.windows;
+        const decryptor = decryptingAccount(ctx, server, appPool, windows);
+        for (const g of groups.values()) {
+          const resolution = ctx.index.resolve(g.spn, forest);
+          out.push({
+            server,
+            site,
+            application,
+            appPool,
+            host: g.host,
+            fromEmptyHostHeader: g.fromEmpty,
+            canonicalHost: g.canonical,
+            cnameChain: g.chain,
+            bindings: g.bindings,
+            spnPort: g.port,
+            expectedSpn: g.spn,
+            forest,
+            computer,
+            decryptor,
+            resolution,
+            match: matchOf(decryptor, resolution),
+            windowsAuth: windows,
+            negotiates: negotiates(windows),
+          });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** "Site" for the root application, "Site/app" otherwise: the appcmd location of an application. */
+export function appLocation(site: Site, application: Application): string {
+  return application.path === '/' || application.path === '' ? site.name : `${site.name}${application.path}`;
+}
