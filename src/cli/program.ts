@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { registerCollect } from './collect.js';
+import { registerIis } from './iis.js';
 
 /** The whole command tree. Each command lives in its own file and sets process.exitCode. */
 export function buildProgram(): Command {
@@ -10,5 +11,6 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerCollect(program);
+  registerIis(program);
   return program;
 }

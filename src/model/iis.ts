@@ -63,6 +63,15 @@ export interface AnonymousAuth {
   pos: SourcePos | null;
 }
 
+/** The authentication sections spnaudit reads, by their short names. */
+export type AuthSectionName =
+  | 'windows'
+  | 'anonymous'
+  | 'basic'
+  | 'digest'
+  | 'clientCertificateMapping'
+  | 'iisClientCertificateMapping';
+
 export interface AuthSettings {
   windows: WindowsAuth;
   anonymous: AnonymousAuth;
@@ -70,6 +79,11 @@ export interface AuthSettings {
   digest: { enabled: boolean; pos: SourcePos | null };
   clientCertificateMapping: { enabled: boolean; pos: SourcePos | null };
   iisClientCertificateMapping: { enabled: boolean; pos: SourcePos | null };
+  /**
+   * Sections whose effective overrideMode is Allow: a web.config in the site's folder may still change
+   * them, and spnaudit does not read web.config files. Absent = not known (hand-entered).
+   */
+  overridable?: AuthSectionName[];
 }
 
 export interface Application {
@@ -79,6 +93,11 @@ export interface Application {
   /** Effective authentication after inheritance (root → site → site/app locations). */
   auth: AuthSettings;
   pos: SourcePos | null;
+  /**
+   * true for a folder or virtual directory below an application that has its own <location> with
+   * authentication settings: not an application, served by the pool of the application containing it.
+   */
+  locationOnly?: boolean;
 }
 
 export interface Site {
