@@ -65,7 +65,8 @@ function configParts(root: XmlElement, file: string, warn: Warn): ConfigParts {
       else if (child.name === 'APPPOOL') parts.extraPools.push(...childrenNamed(child, 'add'));
       else if (child.name === 'CONFIG') {
         const configPath = (child.attrs.get('path') ?? '').replace(/\\/g, '/');
-        if (!configPath.toLowerCase().startsWith(APPHOST_PATH)) {
+        const lower = configPath.toLowerCase();
+        if (lower !== APPHOST_PATH && !lower.startsWith(`${APPHOST_PATH}/`)) {
           warn(child.line, `appcmd CONFIG path ${show(configPath)} is not under MACHINE/WEBROOT/APPHOST; skipped`);
           continue;
         }
@@ -281,5 +282,7 @@ export function parseApplicationHostConfig(xml: string, file: string, serverName
       warn(scope.line, `<location path=${show(scope.path)}> names no site in this file; its authentication settings are not applied`);
     }
   }
+  // Reported in file order, which is how an admin walks through them.
+  warnings.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
   return { appPools, sites, warnings };
 }
