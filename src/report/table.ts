@@ -1,0 +1,133 @@
+/**
+ * The terminal report (default format). Findings grouped by severity in cli-table3 tables, then the
+ * fix commands, then what was not checked. Colors only when the caller asks (it knows about the TTY
+ * and --no-color); every value passes termText so nothing reaches the terminal as a control sequence.
+ */
+import Table from 'cli-table3';
+import type { Severity } from '../model/finding.js';
+import { SEVERITIES, incompleteBanner, isSuppressed, sortFindings, statusLabel, subjectLabel, subjectParts, summaryLine } from './common.js';
+import { termText } from './escape.js';
+import type { RenderOptions, ReportAudit, ReportFinding } from './types.js';
+
+const ANSI = {
+  reset: '\u001b[0m',
+  bold: '\u001b[1m',
+  dim: '\u001b[2m',
+  red: '\u001b[31m',
+  yellow: '\u001b[33m',
+  cyan: '\u001b[36m',
+  inverseRed: '\u001b[1;41;97m',
+};
+
+const SEVERITY_COLOR: Record<Severity, string> = { error: ANSI.red, warning: ANSI.yellow, info: ANSI.cyan };
+
+type Paint = (text: string, style: string) => string;
+
+function painter(color: boolean): Paint {
+  return color ? (text, style) => `${style}${text}${ANSI.reset}` : (text) => text;
+}
+
+/**
+ * Break long words ourselves: cli-table3 truncates a word wider than its column with an ellipsis,
+ * and an audit must never hide part of an SPN. Input is already termText'd (no control characters).
+ */
+export function hardWrap(text: string, width: number): string {
+  return text
+    .split('\n')
+    .map((line) =>
+      line
+        .split(' ')
+        .map((word) => {
+          const chars = [...word];
+          if (chars.length <= width) return word;
+          const pieces: string[] = [];
+          for (let i = 0; i < chars.length; i += width) pieces.push(chars.slice(i, i + width).join(''));
+          return pieces.join('\n');
+        })
+        .join(' '),
+    )
+    .join('\n');
+}
+
+function findingsTable(findings: readonly ReportFinding[], width: number, paint: Paint, withStatus: boolean, suppressed: boolean): string {
+  const head = [...(withStatus ? ['status'] : []), 'severity', 'rule', 'subject', suppressed ? 'reason' : 'message'];
+  const ruleWidth = Math.min(42, Math.max(6, ...findings.map((f) => [...termText(f.ruleId)].length)) + 2);
+  const fixed = (withStatus ? 12 : 0) + 10 + ruleWidth;
+  // 3 columns of text share what is left after the fixed ones and the borders.
+  const borders = head.length + 1;
+  const subjectWidth = Math.max(20, Math.floor((width - fixed - borders) * 0.4));
+  const messageWidth = Math.max(20, width - fixed - borders - subjectWidth);
+  const table = new Table({
+    head,
+    colWidths: [...(withStatus ? [12] : []), 10, ruleWidth, subjectWidth, messageWidth],
+    wordWrap: true,
+    wrapOnWordBoundary: true,
+    style: { head: [], border: [], compact: false },
+  });
+  for (const f of findings) {
+    const status = statusLabel(f);
+    const text = suppressed && f.suppression ? `${f.suppression.reason} (${f.suppression.source}${f.suppression.expires ? `, expires ${f.suppression.expires}` : ''})` : f.message;
+    table.push([
+      ...(withStatus ? [status === 'new' ? paint('NEW', ANSI.bold) : termText(status)] : []),
+      paint(f.severity, SEVERITY_COLOR[f.severity]),
+      hardWrap(termText(f.ruleId), ruleWidth - 2),
+      hardWrap(subjectParts(f.subject).map(([field, value]) => `${field} ${termText(value)}`).join('\n') || '(no subject)', subjectWidth - 2),
+      hardWrap(termText(text), messageWidth - 2),
+    ]);
+  }
+  return table.toString();
+}
+
+export function renderTable(result: ReportAudit, opts: RenderOptions = {}): string {
+  const paint = painter(opts.color === true);
+  const summary = termText(summaryLine(result));
+  const summaryPainted = result.scope.complete ? paint(summary, ANSI.bold) : paint(summary, ANSI.inverseRed);
+  if (opts.quiet) return `${summaryPainted}\n`;
+
+  const width = opts.width ?? 120;
+  const withStatus = result.baseline !== undefined;
+  const findings = sortFindings(result.findings);
+  const lines: string[] = [];
+  if (!result.scope.complete) {
+    lines.push(paint(`!!! ${termText(incompleteBanner(result))} !!!`, ANSI.inverseRed));
+    for (const e of result.scope.errors) lines.push(paint(`  ${termText(e.where)}: ${termText(e.message)}`, ANSI.red));
+  }
+  lines.push(summaryPainted);
+  lines.push(termText(`scope: domains ${result.scope.domains.join(', ') || '(none)'}; servers ${result.scope.servers.join(', ') || '(none)'}`));
+
+  for (const severity of SEVERITIES) {
+    const group = findings.filter((f) => f.severity === severity && !isSuppressed(f));
+    if (group.length === 0) continue;
+    lines.push('', paint(`${severity.toUpperCase()} (${group.length})`, SEVERITY_COLOR[severity] + ANSI.bold));
+    lines.push(findingsTable(group, width, paint, withStatus, false));
+  }
+  const suppressed = findings.filter(isSuppressed);
+  if (suppressed.length > 0) {
+    lines.push('', paint(`SUPPRESSED (${suppressed.length}): shown, not counted`, ANSI.dim));
+    lines.push(findingsTable(suppressed, width, paint, withStatus, true));
+  }
+  if (findings.length === 0) lines.push('', 'No findings.');
+
+  const withFixes = findings.filter((f) => !isSuppressed(f) && f.fixes.length > 0);
+  if (withFixes.length > 0) {
+    lines.push('', paint('FIXES', ANSI.bold));
+    for (const f of withFixes) {
+      lines.push(`  [${termText(f.ruleId)}] ${termText(subjectLabel(f.subject))}`);
+      for (const fix of f.fixes) {
+        lines.push(`    ${termText(fix.command)}`);
+        if (fix.note) lines.push(paint(`      # ${termText(fix.note)}`, ANSI.dim));
+      }
+    }
+  }
+  if (result.baseline) {
+    const b = result.baseline;
+    lines.push('', paint(`BASELINE ${termText(b.generatedAt)}: ${b.newCount} new, ${b.unchangedCount} unchanged, ${b.resolved.length} resolved, ${b.notChecked.length} not checked`, ANSI.bold));
+    for (const f of b.resolved) lines.push(`  resolved     [${termText(f.ruleId)}] ${termText(subjectLabel(f.subject))}`);
+    for (const n of b.notChecked) lines.push(`  not checked  [${termText(n.finding.ruleId)}] ${termText(subjectLabel(n.finding.subject))}: ${termText(n.reason)}`);
+  }
+  if (result.scope.skipped.length > 0) {
+    lines.push('', paint('NOT CHECKED', ANSI.bold));
+    for (const s of result.scope.skipped) lines.push(`  ${termText(s.ruleId)}: ${termText(s.reason)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
