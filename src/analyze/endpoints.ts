@@ -147,6 +147,11 @@ export function negotiates(windows: WindowsAuth): boolean {
   return windows.enabled && windows.providers.some((p) => /^negotiate(:kerberos)?$/i.test(p.trim()));
 }
 
+/** Plain Negotiate or NTLM among the providers: a failed Kerberos attempt can still end in NTLM. */
+export function ntlmFallback(windows: WindowsAuth): boolean {
+  return windows.providers.some((p) => /^(ntlm|negotiate)$/i.test(p.trim()));
+}
+
 function matchOf(decryptor: Decryptor, resolution: Resolution): SpnMatch {
   if (decryptor.kind === 'nobody') return 'no-decryptor';
   if (resolution.via === 'none') return 'missing';
@@ -172,8 +177,22 @@ function serverForest(ctx: RuleContext, server: IisServer, computer: Account | n
   return (ctx.forests[0]?.rootDomain ?? ctx.domains[0]?.forest ?? '').toLowerCase();
 }
 
-/** Every Kerberos-over-HTTP endpoint in the inventory, in inventory order. Empty without inventory. */
+const memo = new WeakMap<RuleContext, readonly WebEndpoint[]>();
+
+/**
+ * Every Kerberos-over-HTTP endpoint in the inventory, in inventory order. Empty without inventory.
+ * Computed once per context (the context is immutable), since most rules walk the same list.
+ */
 export function webEndpoints(ctx: RuleContext): WebEndpoint[] {
+  let list = memo.get(ctx);
+  if (!list) {
+    list = computeWebEndpoints(ctx);
+    memo.set(ctx, list);
+  }
+  return [...list];
+}
+
+function computeWebEndpoints(ctx: RuleContext): WebEndpoint[] {
   const inventory = ctx.inventory;
   if (!inventory) return [];
   const out: WebEndpoint[] = [];

@@ -174,3 +174,26 @@ export function shortName(host: string): string | null {
   const dot = host.indexOf('.');
   return dot > 0 ? host.slice(0, dot) : null;
 }
+
+/**
+ * Service classes Windows registers on computer accounts itself (domain join, DC promotion, RDP,
+ * WinRM). Removing them breaks SMB, RPC, remoting or replication, so fixes never do.
+ */
+export const MACHINE_SPN_CLASSES: ReadonlySet<string> = new Set([
+  'host',
+  'restrictedkrbhost',
+  'termsrv',
+  'wsman',
+  'ldap',
+  'gc',
+  'dns',
+  'e3514235-4b06-11d1-ab04-00c04fc2dcd2',
+  'dfsr-12f9a27c-bf97-4787-9364-d31b6c55eb04',
+]);
+
+/** true when `spn` on an account of this kind is machine-registered and must never be removed. */
+export function isProtectedMachineSpn(kind: 'user' | 'computer' | 'gmsa' | 'msa', spn: string): boolean {
+  if (kind !== 'computer') return false;
+  const slash = spn.indexOf('/');
+  return slash > 0 && MACHINE_SPN_CLASSES.has(spn.slice(0, slash).trim().toLowerCase());
+}

@@ -1,0 +1,119 @@
+import { makeFinding } from '../../analyze/findings.js';
+import { manualFix } from '../../analyze/fixes.js';
+import { isHttpClass, isIpLiteral, parseSpn, spnDefects, spnKey } from '../../analyze/spn.js';
+import type { Rule, RuleContext } from '../../analyze/types.js';
+import type { Account } from '../../model/directory.js';
+import type { Finding, Fix } from '../../model/finding.js';
+import { addSpnFix, holdersSorted } from './shared.js';
+
+interface Variant {
+  existing: string;
+  missing: string;
+  missingHost: string;
+}
+
+/** The other form of each HTTP-class SPN the account holds, where the short name is the first label of an FQDN in a domain in scope. */
+function variantsOf(ctx: RuleContext, account: Account): Variant[] {
+  const domains = ctx.domains.map((d) => d.dnsName.toLowerCase());
+  const out: Variant[] = [];
+  for (const spn of account.servicePrincipalNames) {
+    if (spnDefects(spn).length > 0) continue;
+    const p = parseSpn(spn);
+    if (!p || !isHttpClass(p.serviceClass) || p.instance !== null || p.serviceName !== null || isIpLiteral(p.host)) continue;
+    const host = p.host.toLowerCase();
+    const port = p.port === null ? '' : `:${p.port}`;
+    const dot = host.indexOf('.');
+    if (dot > 0) {
+      if (!domains.includes(host.slice(dot + 1))) continue;
+      const short = host.slice(0, dot);
+      out.push({ existing: spn, missing: `${p.serviceClass}/${short}${port}`, missingHost: short });
+    } else {
+      const fqdns = domains.map((d) => `${host}.${d}`);
+      const accountDomain = account.domain.toLowerCase();
+      const preferred = domains.includes(accountDomain) ? `${host}.${accountDomain}` : fqdns[0];
+      if (!preferred) continue;
+      // Any FQDN form on the same account satisfies the short one.
+      const forest = ctx.index.forestOf(account);
+      if (fqdns.some((f) => resolvesTo(ctx, `${p.serviceClass}/${f}${port}`, forest, account))) continue;
+      out.push({ existing: spn, missing: `${p.serviceClass}/${preferred}${port}`, missingHost: preferred });
+    }
+  }
+  return out;
+}
+
+function resolvesTo(ctx: RuleContext, spn: string, forest: string, account: Account): boolean {
+  const r = ctx.index.resolve(spn, forest);
+  return r.via !== 'none' && r.holders.length === 1 && r.holders[0]?.account === account;
+}
+
+/** Does the IIS inventory show browsers using this name (a binding host header, a server name, a CNAME, a farm)? */
+function nameInUse(ctx: RuleContext, host: string): boolean {
+  const inv = ctx.inventory;
+  if (!inv) return false;
+  if (Object.prototype.hasOwnProperty.call(inv.cnames, host)) return true;
+  if (inv.farms.some((f) => f.name.toLowerCase() === host)) return true;
+  return inv.servers.some((s) =>
+    s.sites.some((site) =>
+      site.bindings.some((b) => {
+        if (!b.isHttp) return false;
+        const h = (b.host ?? '').toLowerCase();
+        if (h !== '') return h === host;
+        return s.netbiosName.toLowerCase() === host || s.fqdn?.toLowerCase() === host;
+      }),
+    ),
+  );
+}
+
+export const missingSpnVariant: Rule = {
+  id: 'missing-spn-variant',
+  severity: 'warning',
+  category: 'kerberos',
+  title: 'SPN registered with only the FQDN or only the short name',
+  why: 'Browsers ask for the name the user typed (after DNS canonicalization); Internet Explorer falls back to the NetBIOS name when its DNS cache expires, so users get prompted after about 30 minutes (KB 871179) or fall back to NTLM.',
+  docs: 'docs/rules/missing-spn-variant.md',
+  needsInventory: false,
+  check(ctx) {
+    const findings: Finding[] = [];
+    for (const account of ctx.snapshot.accounts) {
+      const forest = ctx.index.forestOf(account);
+      const seen = new Set<string>();
+      for (const v of variantsOf(ctx, account)) {
+        const key = spnKey(v.missing);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        if (resolvesTo(ctx, v.missing, forest, account)) continue;
+        // A duplicated SPN is duplicate-spn's finding: its twin must follow the owner chosen there.
+        if (ctx.index.holders(v.existing, forest).length > 1) continue;
+        const resolution = ctx.index.resolve(v.missing, forest);
+        const others = holdersSorted(ctx, resolution.holders).filter((h) => h.account !== account);
+        const used = nameInUse(ctx, v.missingHost);
+        const severity = used ? 'warning' : 'info';
+        let fixes: Fix[];
+        let clash: string | null = null;
+        if (others.length > 0) {
+          const otherNames = others.map((h) => ctx.displayName(h.account)).join(', ');
+          const held = resolution.via === 'host-alias' ? `${others[0]?.spn ?? resolution.hostSpn} (HOST alias)` : v.missing;
+          clash = `${held} belongs to ${otherNames}`;
+          fixes = [
+            manualFix(
+              `Do not register ${v.missing} on ${ctx.displayName(account)}: ${clash}, and taking it would send that machine's HTTP-class tickets to ${ctx.displayName(account)}. Have users use ${v.existing.slice(v.existing.indexOf('/') + 1)} (or give the service a distinct name).`,
+            ),
+          ];
+        } else {
+          fixes = [addSpnFix(ctx, v.missing, account)];
+        }
+        findings.push(
+          makeFinding(missingSpnVariant, {
+            severity,
+            message: `${ctx.displayName(account)} holds ${v.existing} but not ${v.missing}${used ? `, and the IIS inventory shows ${v.missingHost} in use` : ''}.${clash ? ` ${clash}.` : ''}`,
+            subject: { account: ctx.displayName(account), accountGuid: account.objectGuid, spn: v.existing },
+            evidence: { missing: v.missing, nameInUse: used, clash },
+            fixes,
+            key: [account.objectGuid, key],
+          }),
+        );
+      }
+    }
+    return findings;
+  },
+};
