@@ -1,0 +1,130 @@
+/**
+ * Named predicates over an Account's userAccountControl / msDS-SupportedEncryptionTypes / dates, so
+ * the account rules read as sentences and each bit test lives in exactly one place.
+ */
+import type { Account } from '../../model/directory.js';
+import { ENCTYPE, UAC } from '../../model/uac.js';
+
+const DES_BITS = ENCTYPE.DES_CBC_CRC | ENCTYPE.DES_CBC_MD5;
+const AES_BITS = ENCTYPE.AES128 | ENCTYPE.AES256 | ENCTYPE.AES256_SK;
+/** Domain Controllers (516) and Read-only Domain Controllers (521) primary groups. */
+const DC_PRIMARY_GROUPS = new Set([516, 521]);
+
+const hasUac = (a: Account, bit: number): boolean => (a.userAccountControl & bit) !== 0;
+const hasComputed = (a: Account, bit: number): boolean => ((a.userAccountControlComputed ?? 0) & bit) !== 0;
+
+export const isDisabled = (a: Account): boolean => hasUac(a, UAC.ACCOUNTDISABLE);
+export const isEnabled = (a: Account): boolean => !isDisabled(a);
+
+/** accountExpires is null for "never" (0 / 0x7FFFFFFFFFFFFFFF), otherwise an ISO time. */
+export function isExpired(a: Account, now: Date): boolean {
+  const t = parseTime(a.accountExpires);
+  return t !== null && t <= now.getTime();
+}
+
+/** LOCKOUT is not persisted in userAccountControl: only the constructed attribute is authoritative. */
+export const isLockedOut = (a: Account): boolean => hasComputed(a, UAC.LOCKOUT);
+
+/**
+ * PASSWORD_EXPIRED is constructed. Computer accounts keep receiving tickets with an expired
+ * password (the machine renews it itself), and (g)MSA passwords are managed: this only matters for users.
+ */
+export const isPasswordExpired = (a: Account): boolean =>
+  a.kind === 'user' && hasComputed(a, UAC.PASSWORD_EXPIRED);
+
+export const isDomainController = (a: Account): boolean =>
+  hasUac(a, UAC.SERVER_TRUST_ACCOUNT) || (a.primaryGroupId !== null && DC_PRIMARY_GROUPS.has(a.primaryGroupId));
+
+export const isTrustedForDelegation = (a: Account): boolean => hasUac(a, UAC.TRUSTED_FOR_DELEGATION);
+export const isTrustedToAuthForDelegation = (a: Account): boolean => hasUac(a, UAC.TRUSTED_TO_AUTH_FOR_DELEGATION);
+export const hasConstrainedDelegation = (a: Account): boolean => a.allowedToDelegateTo.length > 0;
+export const doesNotRequirePreauth = (a: Account): boolean => hasUac(a, UAC.DONT_REQ_PREAUTH);
+export const hasUseDesKeyOnly = (a: Account): boolean => hasUac(a, UAC.USE_DES_KEY_ONLY);
+
+export const isPrivileged = (a: Account): boolean => a.privileged || a.adminCount === 1;
+
+export const enctypesUnset = (a: Account): boolean => a.supportedEncryptionTypes === null;
+
+/** DES-only: USE_DES_KEY_ONLY, or an explicit msDS-SupportedEncryptionTypes with DES and nothing stronger. */
+export function isDesOnly(a: Account): boolean {
+  if (hasUseDesKeyOnly(a)) return true;
+  const set = a.supportedEncryptionTypes;
+  return set !== null && (set & DES_BITS) !== 0 && (set & (ENCTYPE.RC4_HMAC | AES_BITS)) === 0;
+}
+
+/** Explicit msDS-SupportedEncryptionTypes that allows RC4 and no AES (the KB5021131 query). */
+export function isRc4Only(a: Account): boolean {
+  const set = a.supportedEncryptionTypes;
+  return set !== null && (set & ENCTYPE.RC4_HMAC) !== 0 && (set & AES_BITS) === 0;
+}
+
+/** Explicit msDS-SupportedEncryptionTypes offering at least one AES type. */
+export function explicitlyAllowsAes(a: Account): boolean {
+  const set = a.supportedEncryptionTypes;
+  return set !== null && (set & AES_BITS) !== 0;
+}
+
+/** Explicit msDS-SupportedEncryptionTypes that offers AES and nothing older (RC4/DES). */
+export function isExplicitlyAesOnly(a: Account): boolean {
+  const set = a.supportedEncryptionTypes;
+  return set !== null && (set & AES_BITS) !== 0 && (set & (ENCTYPE.RC4_HMAC | DES_BITS)) === 0;
+}
+
+/**
+ * How RC4 is allowed for service tickets to this account: 'explicit' when msDS-SupportedEncryptionTypes
+ * has the RC4 bit, 'implicit' when the attribute is unset (DefaultDomainSupportedEncTypes 0x27 until
+ * the AES-only default of KB5073381 is enforced), or null.
+ */
+export function rc4Allowance(a: Account): 'explicit' | 'implicit' | null {
+  const set = a.supportedEncryptionTypes;
+  if (set === null) return 'implicit';
+  return (set & ENCTYPE.RC4_HMAC) !== 0 ? 'explicit' : null;
+}
+
+/** Names of the encryption types in msDS-SupportedEncryptionTypes, for evidence and messages. */
+export function enctypeNames(set: number | null): string[] {
+  if (set === null) return [];
+  const names: Array<[number, string]> = [
+    [ENCTYPE.DES_CBC_CRC, 'DES-CBC-CRC'],
+    [ENCTYPE.DES_CBC_MD5, 'DES-CBC-MD5'],
+    [ENCTYPE.RC4_HMAC, 'RC4-HMAC'],
+    [ENCTYPE.AES128, 'AES128'],
+    [ENCTYPE.AES256, 'AES256'],
+    [ENCTYPE.AES256_SK, 'AES256-SK'],
+  ];
+  return names.filter(([bit]) => (set & bit) !== 0).map(([, name]) => name);
+}
+
+/** Milliseconds since the epoch, or null for null / unparseable values (never guessed). */
+export function parseTime(iso: string | null): number | null {
+  if (iso === null) return null;
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? null : t;
+}
+
+/** Whole days between the account's last password set and now; null when unknown. */
+export function passwordAgeDays(a: Account, now: Date): number | null {
+  const t = parseTime(a.pwdLastSet);
+  if (t === null) return null;
+  return Math.floor((now.getTime() - t) / 86_400_000);
+}
+
+/**
+ * The time the account's current keys were made: pwdLastSet, or whenCreated when the password was
+ * never set or must change (pwdLastSet = 0). null when neither is known.
+ */
+export function keysSetAt(a: Account): number | null {
+  return parseTime(a.pwdLastSet) ?? parseTime(a.whenCreated);
+}
+
+/**
+ * AES keys are only generated by Windows Server 2008+ DCs; a password last set before the first such
+ * DC (the Read-only Domain Controllers group's whenCreated, as PingCastle uses) has no AES keys.
+ * null when either date is unknown: nothing is claimed then.
+ */
+export function passwordPredatesAes(a: Account, rodcGroupCreated: string | null): boolean | null {
+  const firstAesDc = parseTime(rodcGroupCreated);
+  const keys = keysSetAt(a);
+  if (firstAesDc === null || keys === null) return null;
+  return keys < firstAesDc;
+}
