@@ -3,7 +3,7 @@ import { appcmdSet } from '../../analyze/fixes.js';
 import type { Rule, RuleMeta } from '../../analyze/types.js';
 import type { AppPool } from '../../model/iis.js';
 import { describeApp, iisFinding, overridableIn } from './finding.js';
-import { groupsFor, poolOf, posKey, topmost } from './applications.js';
+import { appPoolOf, groupsFor, poolOf, posKey, topmost } from './applications.js';
 import { ANONYMOUS_AUTH_SECTION } from './anonymous-with-windows-auth.js';
 
 interface NameParts {
@@ -72,7 +72,7 @@ export const anonymousIdentityMismatch: Rule = {
         server: g.server.name,
         site: g.site.name,
         path: g.representative.path,
-        ...(g.pool ? { appPool: g.pool.name } : {}),
+        ...appPoolOf(g),
         message:
           `${describeApp(g.server.name, g.site.name, paths)}: anonymous requests run as "${anonymous.userName}" while pool "${g.pool?.name ?? ''}" ` +
           `runs as ${poolUser}. Where the content ACLs grant the pool identity but not "${anonymous.userName}", anonymous requests get 401.3.`,

@@ -2,7 +2,7 @@ import { appLocation } from '../../analyze/endpoints.js';
 import { appcmdSet } from '../../analyze/fixes.js';
 import type { Rule, RuleMeta } from '../../analyze/types.js';
 import { describeApp, iisFinding, overridableIn } from './finding.js';
-import { groupsFor, posKey, topmost } from './applications.js';
+import { appPoolOf, groupsFor, posKey, topmost } from './applications.js';
 
 export const ANONYMOUS_AUTH_SECTION = 'system.webServer/security/authentication/anonymousAuthentication';
 
@@ -32,7 +32,7 @@ export const anonymousWithWindowsAuth: Rule = {
         server: g.server.name,
         site: g.site.name,
         path: g.representative.path,
-        ...(g.pool ? { appPool: g.pool.name } : {}),
+        ...appPoolOf(g),
         message:
           `${describeApp(g.server.name, g.site.name, paths)}: anonymous and Windows authentication are both enabled. ` +
           'Requests are served anonymously unless authorization rules deny anonymous users, so Windows authentication (and Kerberos) may never be used.',

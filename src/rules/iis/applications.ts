@@ -88,3 +88,9 @@ function isBelow(child: string, parent: string): boolean {
 export function topmost(applications: readonly Application[]): Application[] {
   return applications.filter((a) => !applications.some((b) => b !== a && isBelow(a.path, b.path)));
 }
+
+/** The subject's appPool: the pool the group's application names (also when no such pool is defined). */
+export function appPoolOf(g: AppGroup): { appPool?: string } {
+  const name = g.pool?.name ?? g.representative.appPool;
+  return name ? { appPool: name } : {};
+}

@@ -4,7 +4,7 @@ import type { Rule, RuleMeta } from '../../analyze/types.js';
 import type { Fix } from '../../model/finding.js';
 import type { ExtendedProtection, Inventory, IisServer, Site, WindowsAuth } from '../../model/iis.js';
 import { describeApp, iisFinding, overridableIn } from './finding.js';
-import { groupsFor, posKey, topmost } from './applications.js';
+import { appPoolOf, groupsFor, posKey, topmost } from './applications.js';
 import { WINDOWS_AUTH_SECTION, appcmdExtendedProtectionSpns } from './provider-fix.js';
 
 const hasFlag = (ep: ExtendedProtection, flag: string): boolean => ep.flags.some((f) => f.trim().toLowerCase() === flag.toLowerCase());
@@ -98,7 +98,7 @@ export const extendedProtectionOffload: Rule = {
         server: g.server.name,
         site: g.site.name,
         path: g.representative.path,
-        ...(g.pool ? { appPool: g.pool.name } : {}),
+        ...appPoolOf(g),
         message:
           `${describeApp(g.server.name, g.site.name, paths)}: Extended Protection is required (tokenChecking="Require") but ${behind}, ` +
           `and the configuration lacks ${missing}. The channel-binding check fails behind the offloader, so Windows authentication answers 401.`,

@@ -3,7 +3,7 @@ import { manualFix } from '../../analyze/fixes.js';
 import type { Rule, RuleMeta } from '../../analyze/types.js';
 import type { WindowsAuth } from '../../model/iis.js';
 import { describeApp, iisFinding, overridableIn } from './finding.js';
-import { groupsFor, posKey, topmost } from './applications.js';
+import { appPoolOf, groupsFor, posKey, topmost } from './applications.js';
 import { appcmdProviders } from './provider-fix.js';
 
 function kerberosOnly(windows: WindowsAuth): boolean {
@@ -36,7 +36,7 @@ export const kerberosOnlyProvider: Rule = {
         server: g.server.name,
         site: g.site.name,
         path: g.representative.path,
-        ...(g.pool ? { appPool: g.pool.name } : {}),
+        ...appPoolOf(g),
         message:
           `${describeApp(g.server.name, g.site.name, paths)}: the only Windows-auth provider is Negotiate:Kerberos. ` +
           'Clients that cannot get a valid ticket for this site get 401 with no NTLM fallback, so any SPN finding for its host names is an outage.',

@@ -2,7 +2,7 @@ import { appLocation } from '../../analyze/endpoints.js';
 import { appcmdSet, manualFix } from '../../analyze/fixes.js';
 import type { Rule, RuleMeta } from '../../analyze/types.js';
 import { describeApp, iisFinding, overridableIn } from './finding.js';
-import { groupsFor, posKey, topmost } from './applications.js';
+import { appPoolOf, groupsFor, posKey, topmost } from './applications.js';
 import { WINDOWS_AUTH_SECTION } from './provider-fix.js';
 
 /** KB2749007's client-side workaround, a fixed string (no input in it). */
@@ -38,7 +38,7 @@ export const kernelModePreauth: Rule = {
         server: g.server.name,
         site: g.site.name,
         path: g.representative.path,
-        ...(g.pool ? { appPool: g.pool.name } : {}),
+        ...appPoolOf(g),
         message:
           `${describeApp(g.server.name, g.site.name, paths)}: kernel-mode authentication is on, so clients that send an Authorization header ` +
           'on their first request (IE / IE mode pre-authentication) get 401.1 and may see a credential prompt (KB2749007).',

@@ -2,7 +2,7 @@ import { appLocation } from '../../analyze/endpoints.js';
 import type { Rule, RuleMeta } from '../../analyze/types.js';
 import type { WindowsAuth } from '../../model/iis.js';
 import { describeApp, iisFinding, overridableIn } from './finding.js';
-import { groupsFor, posKey, topmost } from './applications.js';
+import { appPoolOf, groupsFor, posKey, topmost } from './applications.js';
 import { appcmdProviders } from './provider-fix.js';
 
 const NEGOTIATE = /^negotiate(:kerberos)?$/i;
@@ -48,7 +48,7 @@ export const negotiateDisabled: Rule = {
         server: g.server.name,
         site: g.site.name,
         path: g.representative.path,
-        ...(g.pool ? { appPool: g.pool.name } : {}),
+        ...appPoolOf(g),
         message:
           `${describeApp(g.server.name, g.site.name, paths)}: Windows authentication is on with ${listed} as providers. ` +
           'Without Negotiate, IIS never offers Kerberos: browsers always fall back to NTLM and delegation to back ends fails.',

@@ -4,7 +4,7 @@ import type { Rule, RuleMeta } from '../../analyze/types.js';
 import type { AuthSettings } from '../../model/iis.js';
 import type { SourcePos } from '../../model/source.js';
 import { describeApp, iisFinding, overridableIn } from './finding.js';
-import { groupsFor, posKey, topmost } from './applications.js';
+import { appPoolOf, groupsFor, posKey, topmost } from './applications.js';
 import { WINDOWS_AUTH_SECTION } from './provider-fix.js';
 
 /** Every authentication section IIS has; the names are the applicationHost.config element names. */
@@ -54,7 +54,7 @@ export const noAuthenticationEnabled: Rule = {
         server: g.server.name,
         site: g.site.name,
         path: g.representative.path,
-        ...(g.pool ? { appPool: g.pool.name } : {}),
+        ...appPoolOf(g),
         message:
           `${describeApp(g.server.name, g.site.name, paths)}: every authentication method is disabled, ` +
           'so IIS rejects every request with 401.2 (logon failed due to server configuration).',
