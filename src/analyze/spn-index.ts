@@ -94,7 +94,7 @@ export function buildSpnIndex(snapshot: Snapshot): SpnIndex {
       if (target !== undefined) {
         const mapped = `${target}${spn.slice(slash)}`;
         const viaAlias = holders(mapped, forest);
-        if (viaAlias.length > 0) return { via: 'host-alias', holders: viaAlias, hostSpn: mapped };
+        if (viaAlias.length > 0) return { via: 'host-alias', holders: viaAlias, hostSpn: viaAlias[0]?.spn ?? mapped };
       }
     }
     return { via: 'none', holders: [] };
