@@ -10,7 +10,7 @@ const FORMATS = ['table', 'json'] as const;
 type Format = (typeof FORMATS)[number];
 
 /** Table cells hold values from config files: every piece is flattened to one printable line. */
-const cell = (...lines: string[]): string => lines.map(oneLine).join('\n');
+const cell = (...lines: string[]): string => lines.filter((line) => line !== '').map(oneLine).join('\n');
 
 function identityText(pool: AppPool | undefined, name: string): string {
   if (!pool) return name === '' ? '-' : '(pool not defined)';
@@ -65,7 +65,7 @@ export function renderInventoryTable(inventory: Inventory): string {
   if (inventory.browsersIncludePort) lines.push('browsers include non-default ports in the SPN');
   if (inventory.warnings.length > 0) {
     lines.push(`${inventory.warnings.length} warning(s):`);
-    for (const w of inventory.warnings) lines.push(oneLine(`  ${w.file}${w.line === null ? '' : `:${w.line}`}: ${w.message}`));
+    for (const w of inventory.warnings) lines.push(`  ${oneLine(`${w.file}${w.line === null ? '' : `:${w.line}`}: ${w.message}`)}`);
   }
   return `${lines.join('\n')}\n`;
 }
