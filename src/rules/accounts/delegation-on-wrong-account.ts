@@ -58,23 +58,26 @@ function describeDelegation(ctx: RuleContext, d: Delegation): string {
 
 function moveDelegationFixes(ctx: RuleContext, computer: Account | null, computerName: string, pool: Delegation): Fix[] {
   const fixes: Fix[] = [];
-  if (pool.constrained.length > 0 && computer) {
-    const quoted = pool.constrained.map(quotePowerShell);
+  const already = new Set((computer?.allowedToDelegateTo ?? []).map((s) => s.toLowerCase()));
+  const missing = pool.constrained.filter((s) => !already.has(s.toLowerCase()));
+  if (missing.length > 0 && computer) {
+    const quoted = missing.map(quotePowerShell);
     fixes.push(
       quoted.some((q) => q === null)
         ? manualFix(`Command withheld: an SPN contains characters that cannot be quoted safely; add the pool identity's delegation targets to ${computerName} by hand.`)
         : powershellAccountFix(
             fixAccount(ctx, computer),
             `-Add @{'msDS-AllowedToDelegateTo'=@(${quoted.join(',')})}`,
-            { property: 'msDS-AllowedToDelegateTo', value: pool.constrained.join(','), previous: computer.allowedToDelegateTo.join(',') || null },
+            { property: 'msDS-AllowedToDelegateTo', value: missing.join(','), previous: computer.allowedToDelegateTo.join(',') || null },
             { note: 'instead of useAppPoolCredentials: delegate from the account that decrypts the tickets (kernel mode stays as it is)' },
           ),
     );
   }
-  if (pool.rbcdBackEnds.length > 0) {
+  const rbcdMissing = pool.rbcdBackEnds.filter((b) => !(computer?.objectSid && (b.allowedToActOnBehalfOf ?? []).some((sid) => sid.toUpperCase() === computer.objectSid?.toUpperCase())));
+  if (rbcdMissing.length > 0) {
     fixes.push(
       manualFix(
-        `Or allow ${computerName} on ${joinAnd(pool.rbcdBackEnds.map((b) => ctx.displayName(b)))} (PrincipalsAllowedToDelegateToAccount on each back end, keeping the principals it lists today).`,
+        `Or allow ${computerName} on ${joinAnd(rbcdMissing.map((b) => ctx.displayName(b)))} (PrincipalsAllowedToDelegateToAccount on each back end, keeping the principals it lists today).`,
       ),
     );
   }
@@ -135,12 +138,18 @@ export const delegationOnWrongAccountRule: Rule = {
               resourceBased: computerDelegation.rbcdBackEnds.map((b) => ctx.displayName(b)),
             },
           },
-          fixes: [
-            appcmdSet(ep.server.name, location, WINDOWS_AUTH_SECTION, 'useAppPoolCredentials', 'True', 'False', {
-              note: `run on ${ep.server.name}: ${ctx.displayName(identity)} then decrypts the tickets and its delegation applies; it must hold the HTTP/ SPNs of the site's names`,
-            }),
-            ...moveDelegationFixes(ctx, computer, computerName, poolDelegation),
-          ],
+          fixes: covered
+            ? [
+                manualFix(
+                  `Nothing breaks today: ${computerName} already delegates there. Remove the delegation from ${ctx.displayName(identity)} if no application decrypts tickets with it (useAppPoolCredentials on, or kernel mode off), so a stolen password of it reaches less.`,
+                ),
+              ]
+            : [
+                appcmdSet(ep.server.name, location, WINDOWS_AUTH_SECTION, 'useAppPoolCredentials', 'True', 'False', {
+                  note: `run on ${ep.server.name}: ${ctx.displayName(identity)} then decrypts the tickets and its delegation applies; it must hold the HTTP/ SPNs of the site's names`,
+                }),
+                ...moveDelegationFixes(ctx, computer, computerName, poolDelegation),
+              ],
           location: ep.application.pos ?? ep.appPool.pos,
         }),
       );

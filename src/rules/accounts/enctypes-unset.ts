@@ -29,8 +29,8 @@ export const enctypesUnsetRule: Rule = {
       findings.push(
         accountFinding(enctypesUnsetRule, ctx, account, {
           severity: noAes ? 'error' : 'info',
-          message: `${describeAccount(ctx, account)}${poolSuffix(labels)} holds ${spnCount(account.servicePrincipalNames.length)} and has no msDS-SupportedEncryptionTypes, ${impact}.`,
-          evidence: { supportedEncryptionTypes: null, aesKeysMissing: noAes, pools: labels, spnCount: account.servicePrincipalNames.length },
+          message: `${describeAccount(ctx, account)}${poolSuffix(labels)} holds ${spnCount(account.servicePrincipalNames.length)} and ${account.supportedEncryptionTypes === null ? 'has no msDS-SupportedEncryptionTypes' : `sets no encryption type in msDS-SupportedEncryptionTypes (${account.supportedEncryptionTypes})`}, ${impact}.`,
+          evidence: { supportedEncryptionTypes: account.supportedEncryptionTypes, aesKeysMissing: noAes, pools: labels, spnCount: account.servicePrincipalNames.length },
           fixes,
         }),
       );

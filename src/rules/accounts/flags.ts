@@ -43,40 +43,52 @@ export const hasUseDesKeyOnly = (a: Account): boolean => hasUac(a, UAC.USE_DES_K
 
 export const isPrivileged = (a: Account): boolean => a.privileged || a.adminCount === 1;
 
-export const enctypesUnset = (a: Account): boolean => a.supportedEncryptionTypes === null;
+const ETYPE_BITS = DES_BITS | ENCTYPE.RC4_HMAC | AES_BITS;
+
+/**
+ * The encryption-type bits of msDS-SupportedEncryptionTypes, or null when the KDC uses the domain
+ * default: attribute absent, 0, or only feature bits (FAST, claims, compound identity...).
+ */
+export function explicitEnctypes(a: Account): number | null {
+  const set = a.supportedEncryptionTypes;
+  if (set === null || (set & ETYPE_BITS) === 0) return null;
+  return set & ETYPE_BITS;
+}
+
+export const enctypesUnset = (a: Account): boolean => explicitEnctypes(a) === null;
 
 /** DES-only: USE_DES_KEY_ONLY, or an explicit msDS-SupportedEncryptionTypes with DES and nothing stronger. */
 export function isDesOnly(a: Account): boolean {
   if (hasUseDesKeyOnly(a)) return true;
-  const set = a.supportedEncryptionTypes;
+  const set = explicitEnctypes(a);
   return set !== null && (set & DES_BITS) !== 0 && (set & (ENCTYPE.RC4_HMAC | AES_BITS)) === 0;
 }
 
 /** Explicit msDS-SupportedEncryptionTypes that allows RC4 and no AES (the KB5021131 query). */
 export function isRc4Only(a: Account): boolean {
-  const set = a.supportedEncryptionTypes;
+  const set = explicitEnctypes(a);
   return set !== null && (set & ENCTYPE.RC4_HMAC) !== 0 && (set & AES_BITS) === 0;
 }
 
 /** Explicit msDS-SupportedEncryptionTypes offering at least one AES type. */
 export function explicitlyAllowsAes(a: Account): boolean {
-  const set = a.supportedEncryptionTypes;
+  const set = explicitEnctypes(a);
   return set !== null && (set & AES_BITS) !== 0;
 }
 
 /** Explicit msDS-SupportedEncryptionTypes that offers AES and nothing older (RC4/DES). */
 export function isExplicitlyAesOnly(a: Account): boolean {
-  const set = a.supportedEncryptionTypes;
+  const set = explicitEnctypes(a);
   return set !== null && (set & AES_BITS) !== 0 && (set & (ENCTYPE.RC4_HMAC | DES_BITS)) === 0;
 }
 
 /**
  * How RC4 is allowed for service tickets to this account: 'explicit' when msDS-SupportedEncryptionTypes
- * has the RC4 bit, 'implicit' when the attribute is unset (DefaultDomainSupportedEncTypes 0x27 until
+ * has the RC4 bit, 'implicit' when it sets no type (DefaultDomainSupportedEncTypes 0x27 until
  * the AES-only default of KB5073381 is enforced), or null.
  */
 export function rc4Allowance(a: Account): 'explicit' | 'implicit' | null {
-  const set = a.supportedEncryptionTypes;
+  const set = explicitEnctypes(a);
   if (set === null) return 'implicit';
   return (set & ENCTYPE.RC4_HMAC) !== 0 ? 'explicit' : null;
 }

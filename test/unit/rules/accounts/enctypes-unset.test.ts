@@ -65,5 +65,18 @@ ruleTester(enctypesUnsetRule).run({
         },
       ],
     },
+    {
+      name: 'edge: 0, or only feature bits (FAST 0x10000), means the domain default too',
+      input: { snapshot: snapshot({ accounts: [account({ sam: 'svc_fast', spns: ['HTTP/fast.contoso.test'], enctypes: 0x10000 })] }) },
+      findings: [
+        {
+          severity: 'info',
+          subject: subjectOf('svc_fast'),
+          message: 'sets no encryption type in msDS-SupportedEncryptionTypes (65536)',
+          evidence: { supportedEncryptionTypes: 0x10000 },
+          fixes: ["Set-ADUser -Identity 'svc_fast' -KerberosEncryptionType AES128,AES256 -Server 'contoso.test'"],
+        },
+      ],
+    },
   ],
 });
