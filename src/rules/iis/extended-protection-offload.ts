@@ -15,10 +15,12 @@ const hasFlag = (ep: ExtendedProtection, flag: string): boolean => ep.flags.some
  */
 export function offloadedNames(inventory: Inventory, server: IisServer, site: Site): { offloaded: boolean; names: string[] } {
   const hosts = [...new Set(site.bindings.filter((b) => b.isHttp).map((b) => (b.host ?? '').trim().toLowerCase()).filter((h) => h !== ''))];
-  if (server.tlsOffload) return { offloaded: true, names: hosts };
   const farmNames = inventory.farms.filter((f) => f.tlsOffload).map((f) => f.name.trim().toLowerCase());
-  const names = hosts.filter((h) => farmNames.includes(h));
-  return { offloaded: names.length > 0, names };
+  const viaFarm = hosts.filter((h) => farmNames.includes(h));
+  if (viaFarm.length > 0) return { offloaded: true, names: viaFarm };
+  // A server marked as offloaded (also set for every member of an offloading farm) without a farm
+  // name on this site: every name of the site may come through the offloader.
+  return server.tlsOffload ? { offloaded: true, names: hosts } : { offloaded: false, names: [] };
 }
 
 /** What is missing for the SSL-offload scenario (iis-docs extendedProtection: flags Proxy, SPN checking). */
@@ -70,7 +72,8 @@ export const extendedProtectionOffload: Rule = {
       // Dotless names would also need AllowDotlessSpn, which the docs call insecure: list FQDNs only.
       const spns = names.filter((n) => n.includes('.')).map((n) => `HTTP/${n}`);
       const missing = [proxyMissing ? 'the Proxy flag' : null, spnsMissing ? 'an SPN list' : null].filter((x) => x !== null).join(' and ');
-      const behind = g.server.tlsOffload ? `${g.server.name} is behind TLS offload` : `${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} load-balanced with TLS offload`;
+      const viaFarm = inventory.farms.some((f) => f.tlsOffload && names.includes(f.name.trim().toLowerCase()));
+      const behind = viaFarm ? `${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} load-balanced with TLS offload` : `${g.server.name} is behind TLS offload`;
 
       const fixes: Fix[] = [];
       for (const app of topmost(g.applications)) {

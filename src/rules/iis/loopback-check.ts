@@ -47,39 +47,43 @@ export const loopbackCheck: Rule = {
       const registry = server.registry;
       // Only with registry facts: without them the absence of the value means "not collected".
       if (!registry || registry.disableLoopbackCheck === true) continue;
+      // One value per server, so one finding per server: every Windows-auth site's missing names.
+      const missing: Array<{ host: string; site: string; binding: Binding }> = [];
       for (const site of httpSites(server)) {
         if (!site.applications.some((a) => a.auth.windows.enabled)) continue;
-        const missing = namesOutsideLoopbackList(server, site);
-        if (missing.length === 0) continue;
-        const hosts = missing.map((m) => m.host);
-        const printable = hosts.every((h) => SAFE_HOST.test(h));
-        const names = printable ? hosts.join(', ') : `the host names of site "${site.name}" listed in this finding's evidence`;
-        findings.push(
-          iisFinding(meta, {
-            server: server.name,
-            site: site.name,
-            path: '/',
-            message:
-              `${server.name} site "${site.name}": ${hosts.length === 1 ? 'host name' : 'host names'} ${hosts.join(', ')} ` +
-              `${hosts.length === 1 ? 'is' : 'are'} not the machine name and not in BackConnectionHostNames, so Windows-authenticated ` +
-              `requests made on ${server.name} itself to ${hosts.length === 1 ? 'it' : 'them'} fail with 401.1 (loopback check).`,
-            evidence: {
-              hosts,
-              backConnectionHostNames: [...(registry.backConnectionHostNames ?? [])],
-              disableLoopbackCheck: registry.disableLoopbackCheck ?? null,
-            },
-            fixes: [
-              manualFix(
-                `On ${server.name}, add ${names} to the REG_MULTI_SZ value BackConnectionHostNames under ` +
-                  'HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Control\\Lsa\\MSV1_0 (one name per line, keep the existing entries), ' +
-                  'then restart the IIS Admin service.',
-                'KB896861 method 1; prefer it to DisableLoopbackCheck=1, which turns the protection off for every name',
-              ),
-            ],
-            location: missing[0]?.binding.pos ?? site.pos,
-          }),
-        );
+        for (const m of namesOutsideLoopbackList(server, site)) {
+          if (!missing.some((x) => x.host === m.host)) missing.push({ ...m, site: site.name });
+        }
       }
+      if (missing.length === 0) continue;
+      const hosts = missing.map((m) => m.host);
+      const sites = [...new Set(missing.map((m) => m.site))];
+      const printable = hosts.every((h) => SAFE_HOST.test(h));
+      const names = printable ? hosts.join(', ') : "the host names listed in this finding's evidence";
+      const one = hosts.length === 1;
+      findings.push(
+        iisFinding(meta, {
+          server: server.name,
+          message:
+            `${server.name}: ${one ? 'host name' : 'host names'} ${hosts.join(', ')} (${sites.length === 1 ? 'site' : 'sites'} ${sites.map((s) => `"${s}"`).join(', ')}) ` +
+            `${one ? 'is' : 'are'} not the machine name and not in BackConnectionHostNames, so Windows-authenticated ` +
+            `requests made on ${server.name} itself to ${one ? 'it' : 'them'} fail with 401.1 (loopback check).`,
+          evidence: {
+            hosts: missing.map((m) => ({ host: m.host, site: m.site })),
+            backConnectionHostNames: [...(registry.backConnectionHostNames ?? [])],
+            disableLoopbackCheck: registry.disableLoopbackCheck ?? null,
+          },
+          fixes: [
+            manualFix(
+              `On ${server.name}, add ${names} to the REG_MULTI_SZ value BackConnectionHostNames under ` +
+                'HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Control\\Lsa\\MSV1_0 (one name per line, keep the existing entries), ' +
+                'then restart the IIS Admin service.',
+              'KB896861 method 1; prefer it to DisableLoopbackCheck=1, which turns the protection off for every name',
+            ),
+          ],
+          location: missing[0]?.binding.pos ?? null,
+        }),
+      );
     }
     return findings;
   },

@@ -67,6 +67,19 @@ ruleTester(extendedProtectionOffload).run({
       ],
     },
     {
+      name: 'edge: on a farm member (server marked by the loader) only the farm name is proposed',
+      input: { snapshot: snapshot(), inventory: web01({ flags: ['Proxy'] }, { serverOffload: true, hosts: ['intranet.contoso.test', 'web01.contoso.test'] }) },
+      findings: [
+        {
+          severity: 'error',
+          subject,
+          fixes: [addSpn('HTTP/intranet.contoso.test')],
+          message: 'intranet.contoso.test is load-balanced with TLS offload',
+          evidence: { offloadedNames: ['intranet.contoso.test'], serverTlsOffload: true },
+        },
+      ],
+    },
+    {
       name: 'edge: SPNs listed but the Proxy flag missing keeps the other flags',
       input: { snapshot: snapshot(), inventory: web01({ flags: ['AllowDotlessSpn'], spns: ['HTTP/intranet.contoso.test'] }) },
       findings: [{ severity: 'error', subject, fixes: [setFlags('AllowDotlessSpn,Proxy')], message: 'lacks the Proxy flag.' }],

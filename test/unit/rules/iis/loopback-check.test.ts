@@ -15,7 +15,7 @@ function web03(registry: RegistryFacts | null, hosts: string[] = ['portal.contos
 const fix = (names: string) =>
   `On WEB03, add ${names} to the REG_MULTI_SZ value BackConnectionHostNames under ` +
   'HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Control\\Lsa\\MSV1_0 (one name per line, keep the existing entries), then restart the IIS Admin service.';
-const subject = { server: 'WEB03', site: 'Portal' };
+const subject = { server: 'WEB03' };
 
 ruleTester(loopbackCheck).run({
   valid: [
@@ -36,21 +36,51 @@ ruleTester(loopbackCheck).run({
           subject,
           fixes: [fix('portal.contoso.test, portal')],
           fixKinds: ['manual'],
-          message: 'host names portal.contoso.test, portal are not the machine name and not in BackConnectionHostNames',
-          evidence: { hosts: ['portal.contoso.test', 'portal'], backConnectionHostNames: [], disableLoopbackCheck: null },
+          message: 'WEB03: host names portal.contoso.test, portal (site "Portal") are not the machine name and not in BackConnectionHostNames',
+          evidence: {
+            hosts: [
+              { host: 'portal.contoso.test', site: 'Portal' },
+              { host: 'portal', site: 'Portal' },
+            ],
+            backConnectionHostNames: [],
+            disableLoopbackCheck: null,
+          },
           notes: ['KB896861'],
         },
       ],
     },
     {
-      name: 'edge: only the unlisted name, once, although http and https bind it',
-      input: { snapshot: snapshot(), inventory: web03({ backConnectionHostNames: ['portal.contoso.test'], disableLoopbackCheck: false }, ['portal.contoso.test', 'portal', 'portal']) },
-      findings: [{ severity: 'info', subject, fixes: [fix('portal')], message: 'host name portal is not', evidence: { hosts: ['portal'], disableLoopbackCheck: false } }],
+      name: 'edge: one finding per server across sites, each name once, anonymous-only sites left out',
+      input: {
+        snapshot: snapshot(),
+        inventory: inventory({
+          servers: [
+            server({
+              name: 'WEB03',
+              registry: { backConnectionHostNames: ['portal.contoso.test'], disableLoopbackCheck: false },
+              sites: [
+                site('Portal', { bindings: ['http *:80:portal.contoso.test', 'http *:80:portal', 'https *:443:portal'] }),
+                site('HR', { bindings: ['http *:80:hr.contoso.test', 'http *:80:portal'] }),
+                site('Public', { bindings: ['http *:80:www.contoso.test'], auth: { windows: false, anonymous: true } }),
+              ],
+            }),
+          ],
+        }),
+      },
+      findings: [
+        {
+          severity: 'info',
+          subject,
+          fixes: [fix('portal, hr.contoso.test')],
+          message: 'host names portal, hr.contoso.test (sites "Portal", "HR") are not',
+          evidence: { hosts: [{ host: 'portal', site: 'Portal' }, { host: 'hr.contoso.test', site: 'HR' }], disableLoopbackCheck: false },
+        },
+      ],
     },
     {
       name: 'edge: a host name that cannot be printed safely is left to the evidence',
       input: { snapshot: snapshot(), inventory: web03({}, ['portal contoso']) },
-      findings: [{ severity: 'info', subject, fixes: [fix('the host names of site "Portal" listed in this finding\'s evidence')], evidence: { hosts: ['portal contoso'] } }],
+      findings: [{ severity: 'info', subject, fixes: [fix("the host names listed in this finding's evidence")], evidence: { hosts: [{ host: 'portal contoso', site: 'Portal' }] } }],
     },
   ],
 });
