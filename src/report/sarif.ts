@@ -53,7 +53,7 @@ function sarifRule(id: string, meta: RuleMeta | undefined, fallback: ReportFindi
     fullDescription: { text: why },
     help: { text: meta ? `${why}\nDocumentation: ${meta.docs}` : why },
     defaultConfiguration: { level: LEVEL[severity] },
-    properties: meta ? { category: meta.category, tags: ['kerberos', meta.category] } : { tags: ['kerberos'] },
+    properties: meta ? { category: meta.category, tags: ['spnaudit', meta.category] } : { tags: ['spnaudit'] },
   };
   if (meta && isAbsoluteHttpUri(opts.docsBaseUri)) rule.helpUri = new URL(meta.docs, opts.docsBaseUri).href;
   return rule;
