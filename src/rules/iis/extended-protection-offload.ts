@@ -10,8 +10,8 @@ import { WINDOWS_AUTH_SECTION, appcmdExtendedProtectionSpns } from './provider-f
 const hasFlag = (ep: ExtendedProtection, flag: string): boolean => ep.flags.some((f) => f.trim().toLowerCase() === flag.toLowerCase());
 
 /**
- * Why TLS is terminated in front of this site: the server itself is marked, or the site binds a
- * load-balanced name whose farm offloads TLS. Returns the names clients use through the offloader.
+ * Is TLS terminated in front of this site, and for which names: the farm names bound on the site
+ * when their farm offloads TLS, else every host name of the site when the server itself is marked.
  */
 export function offloadedNames(inventory: Inventory, server: IisServer, site: Site): { offloaded: boolean; names: string[] } {
   const hosts = [...new Set(site.bindings.filter((b) => b.isHttp).map((b) => (b.host ?? '').trim().toLowerCase()).filter((h) => h !== ''))];
