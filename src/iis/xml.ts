@@ -103,7 +103,7 @@ export function parseXmlDocument(text: string, file: string): XmlElement {
   const verdict = XMLValidator.validate(text);
   if (verdict !== true) {
     const line = verdict.err.line ?? 1;
-    throw new UsageError(`${file}:${line}: malformed XML: ${oneLine(verdict.err.msg)}`);
+    throw new UsageError(`${file}:${line}: malformed XML: ${oneLine(verdict.err.msg).slice(0, 300)}`);
   }
   let raw: RawNode[];
   try {
