@@ -5,6 +5,7 @@
  * the packages are there is always a failure.
  */
 import type { TestProject } from 'vitest/node';
+import { startWatchdog } from './harness/daemon.js';
 import { LabError } from './harness/exec.js';
 import { KEEP_ENV, startLab, stopLab, stopLabSync } from './harness/lab.js';
 import { ensureLabPackages, FORCE_MISSING_ENV } from './harness/packages.js';
@@ -66,6 +67,7 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeListener(signal, onSignal);
   };
   process.on('exit', onExit);
+  startWatchdog(process.pid, lab.pid, lab.targetDir, keep);
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
 
   project.provide('lab', lab satisfies LabInfo);

@@ -154,3 +154,27 @@ export function killGroupSync(pid: number): void {
     // already gone
   }
 }
+
+const WATCHDOG_SCRIPT = `
+while kill -0 "$1" 2>/dev/null; do
+  kill -0 -"$2" 2>/dev/null || exit 0
+  sleep 1
+done
+kill -TERM -"$2" 2>/dev/null
+sleep 3
+kill -KILL -"$2" 2>/dev/null
+[ "$3" = keep ] || rm -rf -- "$4"
+`;
+
+/**
+ * Exit handlers cannot run when the owner is SIGKILLed (an OOM kill, a CI timeout): a detached shell
+ * that outlives the owner stops samba and removes the lab dir then. It leaves quietly once samba is
+ * stopped the normal way.
+ */
+export function startWatchdog(ownerPid: number, sambaPid: number, dir: string, keepDir: boolean): void {
+  const child = spawn('/bin/sh', ['-c', WATCHDOG_SCRIPT, 'spnaudit-lab-watchdog', String(ownerPid), String(sambaPid), keepDir ? 'keep' : 'remove', dir], {
+    detached: true,
+    stdio: 'ignore',
+  });
+  child.unref();
+}

@@ -57,7 +57,7 @@ const POLICY_RC_D = '/usr/sbin/policy-rc.d';
  * Packages must not start their daemons on all interfaces during the install: a policy-rc.d that says
  * "no" (101) for the duration, unless the machine already has its own policy.
  */
-async function aptInstall(log: (line: string) => void): Promise<void> {
+export async function aptInstall(log: (line: string) => void): Promise<void> {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const ownPolicy = !existsSync(POLICY_RC_D);
   const removePolicy = () => {
@@ -85,15 +85,16 @@ export async function ensureLabPackages(log: (line: string) => void): Promise<Pa
   if (process.env[FORCE_MISSING_ENV] === '1') {
     return { ok: false, reason: `${FORCE_MISSING_ENV}=1 (simulated missing lab)` };
   }
+  if (process.platform !== 'linux') return { ok: false, reason: `the lab needs Linux (this is ${process.platform})` };
+  if (process.getuid?.() !== 0) {
+    return { ok: false, reason: 'the lab needs root: the Samba AD DC binds ports 88/389/636, and installing it needs apt-get' };
+  }
   let { tools, missing } = locateTools();
   if (missing.length === 0) return { ok: true, tools: tools as LabTools, installedNow: false, ms: Date.now() - started };
 
   const missingText = `missing tools: ${missing.join(', ')}`;
-  if (process.platform !== 'linux' || !existsSync('/etc/debian_version') || !findExecutable('apt-get')) {
-    return { ok: false, reason: `${missingText}; automatic install needs Debian/Ubuntu with apt-get` };
-  }
-  if (process.getuid?.() !== 0) {
-    return { ok: false, reason: `${missingText}; automatic install needs root (run as root, or apt-get install ${LAB_PACKAGES.join(' ')})` };
+  if (!existsSync('/etc/debian_version') || !findExecutable('apt-get')) {
+    return { ok: false, reason: `${missingText}; automatic install needs Debian/Ubuntu with apt-get (or install: ${LAB_PACKAGES.join(' ')})` };
   }
   try {
     await aptInstall(log);
