@@ -141,7 +141,8 @@ function readPools(parts: ConfigParts, file: string, machineName: string, warn: 
   return pools;
 }
 
-function normalizeAppPath(path: string): string {
+/** '/', '/app', '/app/child': leading slash, no trailing or doubled slashes, backslashes read as slashes. */
+export function normalizeAppPath(path: string): string {
   const segments = path.replace(/\\/g, '/').split('/').filter((s) => s !== '');
   return `/${segments.join('/')}`;
 }
@@ -187,11 +188,13 @@ export function parseApplicationHostConfig(xml: string, file: string, serverName
   const scopes: AuthScope[] = parts.scopes.map((scope) => ({
     path: scope.path,
     segments: splitLocationPath(scope.path),
-    line: scope.element.line,
+    // The root <system.webServer> may sit after a <location path="">: same depth, so file order decides.
+    line: scope.isRoot ? (scope.webServers[0]?.line ?? scope.element.line) : scope.element.line,
     overrideMode: scope.isRoot ? 'Inherit' : readOverrideMode(scope.element, warn),
     inheritInChildApplications: parseBool(scope.element.attrs.get('inheritInChildApplications') ?? 'true') !== false,
     sections: readAuthSections(scope.webServers, warn),
   }));
+  scopes.sort((a, b) => a.line - b.line);
 
   const appPools = readPools(parts, file, serverName, warn);
   const poolNames = new Set(appPools.map((pool) => pool.name.toLowerCase()));

@@ -2,6 +2,7 @@ import { dirname, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { AppPool, Application, AuthSettings, Binding, ExtendedProtection, Farm, IdentityType, RegistryFacts, Site } from '../model/iis.js';
 import type { SourcePos } from '../model/source.js';
+import { normalizeAppPath } from './apphost.js';
 import { parseBinding } from './binding.js';
 import { parseIdentity, parseIdentityType } from './identity.js';
 import { show } from './text.js';
@@ -251,7 +252,7 @@ function parseSite(r: Reader, value: unknown, path: Path, poolNames: Set<string>
     applications = r.list(raw.applications, [...path, 'applications']).map((item, i) => {
       const at: Path = [...path, 'applications', i];
       const app = r.map(item, at, APP_KEYS);
-      const appPath = `/${r.str(app.path, [...at, 'path']).split('/').filter((s) => s !== '').join('/')}`;
+      const appPath = normalizeAppPath(r.str(app.path, [...at, 'path']));
       const pool = r.optStr(app.appPool, [...at, 'appPool']) ?? sitePool;
       return { path: appPath, appPool: checkPool(pool, [...at, 'appPool']), auth: parseAuth(r, app.auth, [...at, 'auth']), pos: r.pos(at) };
     });

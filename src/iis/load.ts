@@ -61,18 +61,19 @@ function displayPath(file: string): string {
   return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? file : rel;
 }
 
-function pick<T>(
+/** The inventory file wins over server.json; a disagreement is worth a warning. */
+function pick(
   field: string,
-  fromInventory: T | null | undefined,
-  fromServerJson: T | null | undefined,
+  fromInventory: string | null | undefined,
+  fromServerJson: string | null | undefined,
   where: { entry: InventoryServerEntry | undefined; serverJson: string | null },
   warnings: InventoryWarning[],
-): T | null {
-  if (fromInventory != null && fromServerJson != null && JSON.stringify(fromInventory) !== JSON.stringify(fromServerJson) && where.entry) {
+): string | null {
+  if (fromInventory != null && fromServerJson != null && fromInventory !== fromServerJson && where.entry) {
     warnings.push({
       file: where.entry.pos.file,
       line: where.entry.pos.line,
-      message: `server ${show(where.entry.name)}: ${field} ${show(String(fromInventory))} differs from ${show(String(fromServerJson))} in ${where.serverJson}; the inventory value is used`,
+      message: `server ${show(where.entry.name)}: ${field} ${show(fromInventory)} differs from ${show(fromServerJson)} in ${where.serverJson}; the inventory value is used`,
     });
   }
   return fromInventory ?? fromServerJson ?? null;

@@ -356,3 +356,16 @@ describe('appcmd list config /xml exports', () => {
     ]);
   });
 });
+
+describe('root scopes in file order', () => {
+  it('a <location path=""> before the root <system.webServer> is overridden by it', () => {
+    const xml = `<configuration>
+<location path=""><system.webServer><security><authentication><windowsAuthentication enabled="true" /></authentication></security></system.webServer></location>
+<system.applicationHost><applicationPools><add name="P" /></applicationPools>
+<sites><site name="S" id="1"><application path="/" applicationPool="P" /></site></sites></system.applicationHost>
+<system.webServer><security><authentication><windowsAuthentication enabled="false" /></authentication></security></system.webServer>
+</configuration>`;
+    const windows = parseApplicationHostConfig(xml, 'o.config', 'X').sites[0]?.applications[0]?.auth.windows;
+    expect(windows).toMatchObject({ enabled: false, pos: { file: 'o.config', line: 5 } });
+  });
+});
