@@ -33,13 +33,14 @@ h1 { font-size: 24px; margin: 0 0 8px; }
 h2 { font-size: 19px; border-bottom: 2px solid #ddd; padding-bottom: 4px; margin-top: 32px; }
 h3 { font-size: 16px; margin: 20px 0 8px; }
 table { border-collapse: collapse; width: 100%; margin: 8px 0 16px; }
-th, td { border: 1px solid #ccc; padding: 4px 8px; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+th, td { border: 1px solid #ccc; padding: 4px 8px; text-align: left; vertical-align: top; overflow-wrap: break-word; }
 th { background: #f3f3f3; }
 code, pre { font: 12.5px/1.4 ui-monospace, "Cascadia Mono", Consolas, monospace; }
 pre { background: #f6f8fa; border: 1px solid #ddd; padding: 6px 8px; white-space: pre-wrap; overflow-wrap: anywhere; margin: 4px 0; }
 .text { white-space: pre-wrap; }
 .incomplete { background: #c62828; color: #fff; font-weight: bold; font-size: 16px; padding: 10px 14px; border-radius: 4px; margin: 8px 0; }
 .complete { color: #2e7d32; font-weight: bold; }
+.no { color: #c62828; }
 .summary-line { font-weight: bold; }
 .badge { display: inline-block; padding: 0 6px; border-radius: 3px; color: #fff; font-size: 12px; font-weight: bold; text-transform: uppercase; }
 .badge.error { background: ${SEVERITY_FILL.error}; } .badge.warning { background: ${SEVERITY_FILL.warning}; } .badge.info { background: ${SEVERITY_FILL.info}; }
@@ -153,7 +154,7 @@ export function renderHtml(result: ReportAudit, opts: RenderOptions = {}): strin
   body.push(`<p class="summary-line">${h(summaryLine(result))}</p>`);
   body.push(
     table(
-      ['Scope', ''],
+      ['Scope', 'Value'],
       [
         ['Domains', list(scope.domains)],
         ['Forests', list(scope.forests)],
@@ -161,7 +162,7 @@ export function renderHtml(result: ReportAudit, opts: RenderOptions = {}): strin
         ['Collected', scope.collectedAt ? h(scope.collectedAt) : '<em>unknown</em>'],
         ['Snapshot', scope.snapshotFile ? code(scope.snapshotFile) : '<em>none</em>'],
         ['Tool', `${h(result.tool.name)} ${h(result.tool.version)}`],
-        ['Complete', scope.complete ? '<span class="complete">yes</span>' : '<span class="incomplete">NO: collection errors, see below</span>'],
+        ['Complete', scope.complete ? '<span class="complete">yes</span>' : '<strong class="no">NO: collection errors, see below</strong>'],
       ].map(([k, v]) => [h(k ?? ''), v ?? '']),
       'scope',
     ),

@@ -51,15 +51,18 @@ export function hardWrap(text: string, width: number): string {
 
 function findingsTable(findings: readonly ReportFinding[], width: number, paint: Paint, withStatus: boolean, suppressed: boolean): string {
   const head = [...(withStatus ? ['status'] : []), 'severity', 'rule', 'subject', suppressed ? 'reason' : 'message'];
-  const ruleWidth = Math.min(42, Math.max(6, ...findings.map((f) => [...termText(f.ruleId)].length)) + 2);
-  const fixed = (withStatus ? 12 : 0) + 10 + ruleWidth;
-  // 3 columns of text share what is left after the fixed ones and the borders.
+  const statusWidth = withStatus ? 12 : 0;
+  const severityWidth = 10;
   const borders = head.length + 1;
-  const subjectWidth = Math.max(20, Math.floor((width - fixed - borders) * 0.4));
-  const messageWidth = Math.max(20, width - fixed - borders - subjectWidth);
+  // What is left after the fixed columns is shared: rule ids get up to 30%, then subject 40% / message 60%.
+  const available = Math.max(48, width - borders - statusWidth - severityWidth);
+  const longestRule = Math.max(6, ...findings.map((f) => [...termText(f.ruleId)].length)) + 2;
+  const ruleWidth = Math.min(longestRule, Math.floor(available * 0.3));
+  const subjectWidth = Math.floor((available - ruleWidth) * 0.4);
+  const messageWidth = available - ruleWidth - subjectWidth;
   const table = new Table({
     head,
-    colWidths: [...(withStatus ? [12] : []), 10, ruleWidth, subjectWidth, messageWidth],
+    colWidths: [...(withStatus ? [statusWidth] : []), severityWidth, ruleWidth, subjectWidth, messageWidth],
     wordWrap: true,
     wrapOnWordBoundary: true,
     style: { head: [], border: [], compact: false },
