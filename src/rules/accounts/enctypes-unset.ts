@@ -2,7 +2,7 @@ import type { Rule } from '../../analyze/types.js';
 import type { Finding, Fix } from '../../model/finding.js';
 import { renewKeysFixes, setAesOnlyFix } from './common-fixes.js';
 import { accountFinding, describeAccount, poolSuffix, spnCount } from './finding.js';
-import { enctypesUnset, isEnabled } from './flags.js';
+import { enctypesUnset, isDesOnly, isEnabled } from './flags.js';
 import { aesKeysMissing, poolLabels, scopedAccounts } from './scope.js';
 
 export const enctypesUnsetRule: Rule = {
@@ -17,8 +17,9 @@ export const enctypesUnsetRule: Rule = {
   check(ctx) {
     const findings: Finding[] = [];
     for (const { account, pools, holdsSpns } of scopedAccounts(ctx)) {
-      // Only accounts that receive service tickets (hold SPNs) are affected by the KDC default.
-      if (!holdsSpns || !isEnabled(account) || !enctypesUnset(account)) continue;
+      // Only accounts that receive service tickets (hold SPNs) are affected by the KDC default;
+      // USE_DES_KEY_ONLY overrides the attribute (des-only reports those).
+      if (!holdsSpns || !isEnabled(account) || !enctypesUnset(account) || isDesOnly(account)) continue;
       const noAes = aesKeysMissing(ctx, account) === true;
       const labels = poolLabels(pools);
       const fixes: Fix[] = noAes ? [...renewKeysFixes(ctx, account, pools)] : [];

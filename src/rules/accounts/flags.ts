@@ -37,7 +37,6 @@ export const isDomainController = (a: Account): boolean =>
 
 export const isTrustedForDelegation = (a: Account): boolean => hasUac(a, UAC.TRUSTED_FOR_DELEGATION);
 export const isTrustedToAuthForDelegation = (a: Account): boolean => hasUac(a, UAC.TRUSTED_TO_AUTH_FOR_DELEGATION);
-export const hasConstrainedDelegation = (a: Account): boolean => a.allowedToDelegateTo.length > 0;
 export const doesNotRequirePreauth = (a: Account): boolean => hasUac(a, UAC.DONT_REQ_PREAUTH);
 export const hasUseDesKeyOnly = (a: Account): boolean => hasUac(a, UAC.USE_DES_KEY_ONLY);
 
@@ -68,12 +67,6 @@ export function isDesOnly(a: Account): boolean {
 export function isRc4Only(a: Account): boolean {
   const set = explicitEnctypes(a);
   return set !== null && (set & ENCTYPE.RC4_HMAC) !== 0 && (set & AES_BITS) === 0;
-}
-
-/** Explicit msDS-SupportedEncryptionTypes offering at least one AES type. */
-export function explicitlyAllowsAes(a: Account): boolean {
-  const set = explicitEnctypes(a);
-  return set !== null && (set & AES_BITS) !== 0;
 }
 
 /** Explicit msDS-SupportedEncryptionTypes that offers AES and nothing older (RC4/DES). */

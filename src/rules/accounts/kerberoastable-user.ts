@@ -44,7 +44,7 @@ export const kerberoastableUserRule: Rule = {
         reasons.push('it uses DES keys');
       } else if (rc4 === 'explicit') {
         aggravations.push('rc4');
-        reasons.push('RC4 is allowed (msDS-SupportedEncryptionTypes), the fastest type to crack');
+        reasons.push('RC4, the fastest type to crack, is allowed explicitly (msDS-SupportedEncryptionTypes)');
       } else if (rc4 === 'implicit') {
         aggravations.push('rc4');
         reasons.push('RC4 is allowed implicitly (no msDS-SupportedEncryptionTypes: the domain default includes RC4 until the AES-only default of KB5073381)');

@@ -15,6 +15,10 @@ ruleTester(enctypesUnsetRule).run({
       },
     },
     {
+      name: 'edge: USE_DES_KEY_ONLY overrides the attribute, so des-only reports it',
+      input: { snapshot: snapshot({ accounts: [account({ sam: 'svc_des', spns: ['HTTP/desapp.contoso.test'], uac: 0x200200, enctypes: null })] }) },
+    },
+    {
       name: 'disabled SPN holder is left to account-unusable',
       input: { snapshot: snapshot({ accounts: [account({ sam: 'svc_disabled', uac: 0x202, spns: ['HTTP/old.contoso.test'], enctypes: null })] }) },
     },
