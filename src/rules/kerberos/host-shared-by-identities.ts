@@ -4,6 +4,7 @@ import { manualFix } from '../../analyze/fixes.js';
 import type { Rule } from '../../analyze/types.js';
 import type { Finding } from '../../model/finding.js';
 import { farmHostNames } from './farm-inconsistent-identity.js';
+import { sortedHolderNames } from './shared.js';
 
 export const hostSharedByIdentities: Rule = {
   id: 'host-shared-by-identities',
@@ -35,7 +36,7 @@ export const hostSharedByIdentities: Rule = {
       const first = list[0];
       if (!first) continue;
       const servers = [...new Set(list.map((e) => e.server.name))].sort();
-      const holderNames = first.resolution.holders.map((h) => ctx.displayName(h.account)).sort();
+      const holderNames = sortedHolderNames(ctx, first.resolution.holders);
       const users = list.map((e) => ({
         server: e.server.name,
         site: appLocation(e.site, e.application),
@@ -43,7 +44,7 @@ export const hostSharedByIdentities: Rule = {
         ports: [...new Set(e.bindings.map((b) => b.port))].filter((p) => p !== null).sort((a, b) => a - b),
         decryptor: e.decryptor.name,
       }));
-      const names = [...accounts.values()].sort();
+      const names = [...accounts.values()].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()));
       findings.push(
         makeFinding(hostSharedByIdentities, {
           message: `${first.expectedSpn} is requested for ${users.length} applications decrypting with ${names.length} different accounts (${names.join(', ')}); only one can hold the SPN${

@@ -19,7 +19,20 @@ export const missingSpn: Rule = {
     for (const e of uniqueBy(candidates, (x) => [x.server.name, x.site.name, x.expectedSpn.toLowerCase(), intendedDecryptor(ctx, x).name ?? ''].join('\u0000').toLowerCase())) {
       const intended = intendedDecryptor(ctx, e);
       const fixes: Fix[] = [];
-      if (intended.account) {
+      // Applications on this name that decrypt with different accounts cannot all get the SPN.
+      const contenders = new Set(
+        webEndpoints(ctx)
+          .filter((x) => x.negotiates && x.forest === e.forest && x.expectedSpn.toLowerCase() === e.expectedSpn.toLowerCase())
+          .map((x) => intendedDecryptor(ctx, x).name ?? '')
+          .filter((n) => n !== ''),
+      );
+      if (contenders.size > 1) {
+        fixes.push(
+          manualFix(
+            `${e.expectedSpn} is requested for applications that decrypt with different accounts (${[...contenders].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase())).join(', ')}); only one can hold it: first make them agree (see host-shared-by-identities and farm-inconsistent-identity), then register it on that account.`,
+          ),
+        );
+      } else if (intended.account) {
         fixes.push(
           addSpnFix(
             ctx,
@@ -36,7 +49,7 @@ export const missingSpn: Rule = {
         makeFinding(missingSpn, {
           message: `Nobody in forest ${e.forest} holds ${e.expectedSpn} (nor HOST/${e.expectedSpn.slice(e.expectedSpn.indexOf('/') + 1)}), which browsers request for ${e.host} on ${e.server.name} site "${e.site.name}": ${
             ntlm ? 'they fall back to NTLM' : 'with Kerberos-only providers users get 401'
-          }. ${intended.name ? `${intended.name} must hold it.` : ''}`.trim(),
+          }. ${intended.name && contenders.size <= 1 ? `${intended.name} must hold it.` : ''}`.trim(),
           subject: endpointSubject(ctx, e, intended.account),
           evidence: { decryptor: e.decryptor.name, decryptorReason: e.decryptor.reason, intendedDecryptor: intended.name, providers: e.windowsAuth.providers },
           fixes,

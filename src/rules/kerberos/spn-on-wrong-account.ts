@@ -32,7 +32,18 @@ export const spnOnWrongAccount: Rule = {
       const holderName = ctx.displayName(holder.account);
       const intendedName = ctx.displayName(intended.account);
       const fixes: Fix[] = [];
-      if (e.resolution.via === 'explicit' && !isProtectedMachineSpn(holder.account.kind, holder.spn)) {
+      // Moving the SPN would break the other applications on this name that the holder decrypts for.
+      const holderServes = webEndpoints(ctx).filter(
+        (x) => x !== e && x.negotiates && x.expectedSpn.toLowerCase() === e.expectedSpn.toLowerCase() && intendedDecryptor(ctx, x).account === holder.account,
+      );
+      if (holderServes.length > 0) {
+        const others = [...new Set(holderServes.map((x) => `${x.server.name} "${appLocation(x.site, x.application)}"`))].sort();
+        fixes.push(
+          manualFix(
+            `${holderName} also decrypts ${e.expectedSpn} for ${others.join(', ')}, so moving the SPN would break those: run every application on ${e.host} as one identity, or give this one its own host name (see host-shared-by-identities).`,
+          ),
+        );
+      } else if (e.resolution.via === 'explicit' && !isProtectedMachineSpn(holder.account.kind, holder.spn)) {
         fixes.push(setspnRemove(holder.spn, fixAccount(ctx, holder.account)));
         const afterRemoval = ctx.index.resolve(`host${e.expectedSpn.slice(e.expectedSpn.indexOf('/'))}`, e.forest);
         const aliasHolder = afterRemoval.holders.length === 1 ? afterRemoval.holders[0]?.account : undefined;
