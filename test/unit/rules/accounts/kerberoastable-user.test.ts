@@ -88,5 +88,26 @@ ruleTester(kerberoastableUserRule).run({
         },
       ],
     },
+    {
+      name: 'edge: an account with many SPNs (svc_big) lists 20 setspn -D lines and one manual step for the rest',
+      input: {
+        snapshot: snapshot({
+          accounts: [account({ sam: 'svc_big', spns: Array.from({ length: 23 }, (_, i) => `HTTP/big-${String(i + 1).padStart(4, '0')}.contoso.test`), ...fresh })],
+        }),
+      },
+      findings: [
+        {
+          severity: 'warning',
+          subject: subjectOf('svc_big'),
+          message: 'holds 23 SPNs',
+          fixes: [
+            gmsaStep('svc_big', '<the servers that run the service>'),
+            ...Array.from({ length: 20 }, (_, i) => `setspn -U -D HTTP/big-${String(i + 1).padStart(4, '0')}.contoso.test CONTOSO\\svc_big`),
+            'Remove the other 3 SPNs of CONTOSO\\svc_big the same way (setspn -L lists them).',
+            "Set-ADAccountPassword -Identity 'svc_big' -Reset -Server 'contoso.test'",
+          ],
+        },
+      ],
+    },
   ],
 });
