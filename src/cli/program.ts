@@ -2,6 +2,8 @@ import { Command } from 'commander';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { registerCollect } from './collect.js';
 import { registerIis } from './iis.js';
+import { registerAudit } from './audit.js';
+import { registerExplain } from './explain.js';
 
 /** The whole command tree. Each command lives in its own file and sets process.exitCode. */
 export function buildProgram(): Command {
@@ -12,5 +14,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerCollect(program);
   registerIis(program);
+  registerAudit(program);
+  registerExplain(program);
   return program;
 }

@@ -1,0 +1,129 @@
+import type { Command } from 'commander';
+import { readFile } from 'node:fs/promises';
+import { runAudit } from '../analyze/audit.js';
+import type { RuleMeta } from '../analyze/types.js';
+import { EXIT, UsageError } from '../errors.js';
+import type { Snapshot } from '../model/directory.js';
+import { SEVERITY_ORDER, type Severity } from '../model/finding.js';
+import { UAC } from '../model/uac.js';
+import {
+  applySuppressions,
+  compareWithBaseline,
+  hasNewAtOrAbove,
+  isReportFormat,
+  parseBaseline,
+  parseSuppressions,
+  renderReport,
+  REPORT_FORMATS,
+  type ReportAudit,
+  type ReportFormat,
+  type SpnHolderSummary,
+} from '../report/index.js';
+import { rules as catalogue } from '../rules/index.js';
+import { collectList } from './collect.js';
+import { addInputOptions, loadAuditInputs, type InputCliOptions } from './inputs.js';
+import { useColor, writeOutput } from './output.js';
+
+interface AuditCliOptions extends InputCliOptions {
+  format: string;
+  output?: string;
+  report: string[];
+  failOn: string;
+  baseline?: string;
+  failOnNew?: boolean;
+  quiet?: boolean;
+  color?: boolean;
+}
+
+const FAIL_ON = ['error', 'warning', 'info', 'never'] as const;
+
+export function registerAudit(program: Command): void {
+  const cmd = program
+    .command('audit')
+    .description('Audit SPNs against the IIS configuration and report every break in the Kerberos chain, with fixes')
+    .option('--format <format>', `output format: ${REPORT_FORMATS.join(', ')}`, 'table')
+    .option('--output <file>', 'write the --format output to this file instead of stdout')
+    .option('--report <format=file>', 'also write a report, e.g. html=out/report.html (repeatable)', collectList, [])
+    .option('--fail-on <severity>', 'exit 1 when a finding at or above this severity exists: error, warning, info, never', 'error')
+    .option('--baseline <file>', 'a previous JSON report: mark findings new/unchanged and list resolved ones')
+    .option('--fail-on-new', 'with --baseline: only NEW findings at or above --fail-on fail the exit code')
+    .option('--quiet', 'table: print only the summary line')
+    .option('--no-color', 'no ANSI colors in the table');
+  addInputOptions(cmd).action(async (opts: AuditCliOptions) => {
+    process.exitCode = await audit(opts);
+  });
+}
+
+export function ruleMetadata(): RuleMeta[] {
+  return catalogue.map(({ check: _check, ...meta }) => meta);
+}
+
+export function spnHolders(snapshot: Snapshot): SpnHolderSummary[] {
+  const netbios = new Map(snapshot.domains.map((d) => [d.dnsName, d.netbiosName ?? d.dnsName]));
+  return snapshot.accounts
+    .filter((a) => a.servicePrincipalNames.length > 0)
+    .map((a) => ({
+      account: `${netbios.get(a.domain) ?? a.domain}\\${a.sAMAccountName}`,
+      kind: a.kind,
+      enabled: (a.userAccountControl & UAC.ACCOUNTDISABLE) === 0,
+      spns: a.servicePrincipalNames,
+    }));
+}
+
+function parseReports(specs: readonly string[], format: string): Array<{ format: ReportFormat; file: string | undefined }> {
+  if (!isReportFormat(format)) throw new UsageError(`--format '${format}' is not one of ${REPORT_FORMATS.join(', ')}`);
+  return specs.map((spec) => {
+    const eq = spec.indexOf('=');
+    const f = eq > 0 ? spec.slice(0, eq) : '';
+    const file = eq > 0 ? spec.slice(eq + 1) : '';
+    if (!isReportFormat(f) || file === '') throw new UsageError(`--report '${spec}' must be FORMAT=FILE with FORMAT one of ${REPORT_FORMATS.join(', ')}`);
+    return { format: f, file };
+  });
+}
+
+async function audit(opts: AuditCliOptions): Promise<number> {
+  if (!(FAIL_ON as readonly string[]).includes(opts.failOn)) throw new UsageError(`--fail-on must be one of ${FAIL_ON.join(', ')}`);
+  if (opts.failOnNew && !opts.baseline) throw new UsageError('--fail-on-new needs --baseline <previous.json>');
+  const outputs = [{ format: opts.format as ReportFormat, file: opts.output }, ...parseReports(opts.report, opts.format)];
+  const baselineText = opts.baseline ? await readBaselineFile(opts.baseline) : null;
+
+  const inputs = await loadAuditInputs(opts);
+  const now = new Date();
+  let result: ReportAudit = runAudit(inputs.snapshot, inputs.inventory, { now, generatedAt: now, snapshotFile: inputs.snapshotFile });
+  if (inputs.config) {
+    const outcome = applySuppressions(result, parseSuppressions(inputs.config), now);
+    for (const w of outcome.warnings) process.stderr.write(`spnaudit: warning: ${w}\n`);
+    result = outcome.result;
+  }
+  const diff = baselineText && opts.baseline ? compareWithBaseline(result, parseBaseline(baselineText, opts.baseline)) : null;
+  if (diff) result = diff.result;
+
+  const renderOptions = {
+    rules: ruleMetadata(),
+    spnHolders: spnHolders(inputs.snapshot),
+    snapshotFile: inputs.snapshotFile ?? 'snapshot.json',
+    quiet: opts.quiet ?? false,
+  };
+  for (const out of outputs) {
+    const color = out.format === 'table' && !out.file && useColor(opts.color);
+    await writeOutput(out.file, renderReport(out.format, result, { ...renderOptions, color }));
+  }
+
+  if (!result.scope.complete) {
+    process.stderr.write('spnaudit: INCOMPLETE audit: the directory could not be read completely; findings may be missing (exit 4)\n');
+    return EXIT.INCOMPLETE;
+  }
+  if (opts.failOn === 'never') return EXIT.OK;
+  const threshold = opts.failOn as Severity;
+  if (diff && opts.failOnNew) return hasNewAtOrAbove(diff, threshold) ? EXIT.FINDINGS : EXIT.OK;
+  const failing = result.findings.some((f) => !f.suppression && SEVERITY_ORDER[f.severity] >= SEVERITY_ORDER[threshold]);
+  return failing ? EXIT.FINDINGS : EXIT.OK;
+}
+
+async function readBaselineFile(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read --baseline ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+}
