@@ -35,6 +35,13 @@ export const isPasswordExpired = (a: Account): boolean =>
 export const isDomainController = (a: Account): boolean =>
   hasUac(a, UAC.SERVER_TRUST_ACCOUNT) || (a.primaryGroupId !== null && DC_PRIMARY_GROUPS.has(a.primaryGroupId));
 
+/**
+ * The KDC's own account (krbtgt, RID 502) and RODC krbtgt_NNNNN accounts: disabled by design, keys
+ * managed by the KDC, holding kadmin/changepw. No account-health or exposure rule applies to them.
+ */
+export const isKrbtgt = (a: Account): boolean =>
+  /^krbtgt(_\d+)?$/i.test(a.sAMAccountName) || (a.kind === 'user' && a.objectSid !== null && a.objectSid.endsWith('-502'));
+
 export const isTrustedForDelegation = (a: Account): boolean => hasUac(a, UAC.TRUSTED_FOR_DELEGATION);
 export const isTrustedToAuthForDelegation = (a: Account): boolean => hasUac(a, UAC.TRUSTED_TO_AUTH_FOR_DELEGATION);
 export const doesNotRequirePreauth = (a: Account): boolean => hasUac(a, UAC.DONT_REQ_PREAUTH);

@@ -6,7 +6,7 @@
 import { compareAccounts } from '../../analyze/context.js';
 import type { RuleContext } from '../../analyze/types.js';
 import type { Account, Domain } from '../../model/directory.js';
-import { passwordPredatesAes } from './flags.js';
+import { isKrbtgt, passwordPredatesAes } from './flags.js';
 import type { AppPool, IisServer } from '../../model/iis.js';
 
 export interface PoolUse {
@@ -78,7 +78,7 @@ export interface ScopedAccount {
 export function scopedAccounts(ctx: RuleContext): ScopedAccount[] {
   const byAccount = new Map<Account, ScopedAccount>();
   for (const account of ctx.snapshot.accounts) {
-    if (account.servicePrincipalNames.length > 0) byAccount.set(account, { account, holdsSpns: true, pools: [] });
+    if (account.servicePrincipalNames.length > 0 && !isKrbtgt(account)) byAccount.set(account, { account, holdsSpns: true, pools: [] });
   }
   for (const use of specificUserPools(ctx)) {
     const resolved = resolvePoolIdentity(ctx, use);

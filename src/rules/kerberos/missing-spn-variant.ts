@@ -77,6 +77,7 @@ export const missingSpnVariant: Rule = {
     for (const account of ctx.snapshot.accounts) {
       const forest = ctx.index.forestOf(account);
       const seen = new Set<string>();
+      const unused: Variant[] = [];
       for (const v of variantsOf(ctx, account)) {
         const key = spnKey(v.missing);
         if (seen.has(key)) continue;
@@ -87,6 +88,10 @@ export const missingSpnVariant: Rule = {
         const resolution = ctx.index.resolve(v.missing, forest);
         const others = holdersSorted(ctx, resolution.holders).filter((h) => h.account !== account);
         const used = nameInUse(ctx, v.missingHost);
+        if (!used && others.length === 0) {
+          unused.push(v);
+          continue;
+        }
         const severity = used ? 'warning' : 'info';
         let fixes: Fix[];
         let clash: string | null = null;
@@ -113,7 +118,36 @@ export const missingSpnVariant: Rule = {
           }),
         );
       }
+      if (unused.length > 0) findings.push(unusedVariantsFinding(ctx, account, unused));
     }
     return findings;
   },
 };
+
+/** How many setspn commands one grouped finding lists before pointing at its evidence for the rest. */
+const MAX_LISTED_FIXES = 20;
+
+/**
+ * Variants nobody is known to use are informational; an account with many of them (thousands on
+ * some service accounts) gets one finding listing them all, not one finding per SPN.
+ */
+function unusedVariantsFinding(ctx: RuleContext, account: Account, unused: Variant[]): Finding {
+  const who = ctx.displayName(account);
+  const first = unused[0]!;
+  const message =
+    unused.length === 1
+      ? `${who} holds ${first.existing} but not ${first.missing}; no IIS site in scope uses ${first.missingHost}.`
+      : `${who} holds ${unused.length} HTTP SPNs without their other form (short name or FQDN), e.g. ${first.existing} but not ${first.missing}; no IIS site in scope uses the missing names.`;
+  const fixes: Fix[] = unused.slice(0, MAX_LISTED_FIXES).map((v) => addSpnFix(ctx, v.missing, account));
+  if (unused.length > MAX_LISTED_FIXES) {
+    fixes.push(manualFix(`Register the other ${unused.length - MAX_LISTED_FIXES} missing forms listed in this finding's evidence (missing[]) the same way, if users reach those names.`));
+  }
+  return makeFinding(missingSpnVariant, {
+    severity: 'info',
+    message,
+    subject: { account: who, accountGuid: account.objectGuid },
+    evidence: { missing: unused.map((v) => v.missing), count: unused.length, nameInUse: false },
+    fixes,
+    key: [account.objectGuid, 'unused-variants'],
+  });
+}

@@ -72,6 +72,6 @@ describe('explainUrl', () => {
     expect(x.endpoints).toEqual([]);
     expect(x.resolution.holders.map((h) => h.account)).toEqual(['CONTOSO\\svc_web']);
     expect(x.notes).toEqual(['No IIS input was given: only the directory side (who holds the SPN) can be explained.']);
-    expect(x.findings.map((f) => [f.ruleId, f.subject.spn])).toEqual([['missing-spn-variant', 'HTTP/intranet.contoso.test']]);
+    expect(x.findings.map((f) => [f.ruleId, f.subject.account, f.evidence.missing])).toEqual([['missing-spn-variant', 'CONTOSO\\svc_web', ['HTTP/intranet']]]);
   });
 });

@@ -10,6 +10,10 @@ const appServer = (identity: string) => server({ name: 'WEB01', pools: [pool('Ap
 ruleTester(accountUnusableRule).run({
   valid: [
     {
+      name: 'krbtgt: disabled by design, holds kadmin/changepw',
+      input: { snapshot: snapshot({ accounts: [account({ sam: 'krbtgt', uac: 0x202, spns: ['kadmin/changepw'] })] }) },
+    },
+    {
       name: 'enabled SPN holder whose expiry date is still ahead',
       input: { snapshot: snapshot({ accounts: [account({ sam: 'svc_web', spns: ['HTTP/web.contoso.test'], accountExpires: '2027-01-01T00:00:00.000Z' })] }) },
     },

@@ -4,6 +4,8 @@ import { account, computer, inventory, singleSite, snapshot } from '../../../sup
 
 const portal = account({ sam: 'svc_portal', spns: ['HTTP/portal.contoso.test'] });
 const short = account({ sam: 'svc_short', spns: ['HTTP/app'] });
+const bigSpns = Array.from({ length: 25 }, (_, i) => `HTTP/big-${i + 1}.contoso.test`);
+const big = account({ sam: 'svc_big', spns: bigSpns });
 const subject = (a: typeof portal, spn: string) => ({ account: `CONTOSO\\${a.sAMAccountName}`, accountGuid: a.objectGuid, spn });
 
 ruleTester(missingSpnVariant).run({
@@ -21,7 +23,15 @@ ruleTester(missingSpnVariant).run({
     {
       name: 'FQDN only, short name not seen in the inventory: info',
       input: { snapshot: snapshot({ accounts: [portal] }) },
-      findings: [{ severity: 'info', subject: subject(portal, 'HTTP/portal.contoso.test'), evidence: { missing: 'HTTP/portal', nameInUse: false }, fixes: ['setspn -U -S HTTP/portal CONTOSO\\svc_portal'] }],
+      findings: [
+        {
+          severity: 'info',
+          subject: { account: 'CONTOSO\\svc_portal', accountGuid: portal.objectGuid },
+          message: 'CONTOSO\\svc_portal holds HTTP/portal.contoso.test but not HTTP/portal; no IIS site in scope uses portal.',
+          evidence: { missing: ['HTTP/portal'], count: 1, nameInUse: false },
+          fixes: ['setspn -U -S HTTP/portal CONTOSO\\svc_portal'],
+        },
+      ],
     },
     {
       name: 'FQDN only, and a binding uses the short name: warning',
@@ -38,7 +48,24 @@ ruleTester(missingSpnVariant).run({
     {
       name: 'short name only: the FQDN in the account\'s domain is proposed',
       input: { snapshot: snapshot({ accounts: [short] }) },
-      findings: [{ severity: 'info', subject: subject(short, 'HTTP/app'), fixes: ['setspn -U -S HTTP/app.contoso.test CONTOSO\\svc_short'] }],
+      findings: [{ severity: 'info', subject: { account: 'CONTOSO\\svc_short', accountGuid: short.objectGuid }, fixes: ['setspn -U -S HTTP/app.contoso.test CONTOSO\\svc_short'] }],
+    },
+    {
+      name: 'edge: thousands of unused variants on one account are one finding, fixes capped with a pointer to the evidence',
+      input: { snapshot: snapshot({ accounts: [big] }) },
+      findings: [
+        {
+          severity: 'info',
+          subject: { account: 'CONTOSO\\svc_big', accountGuid: big.objectGuid },
+          message:
+            'CONTOSO\\svc_big holds 25 HTTP SPNs without their other form (short name or FQDN), e.g. HTTP/big-1.contoso.test but not HTTP/big-1; no IIS site in scope uses the missing names.',
+          evidence: { count: 25, missing: bigSpns.map((s) => s.replace('.contoso.test', '')) },
+          fixes: [
+            ...bigSpns.slice(0, 20).map((s) => `setspn -U -S ${s.replace('.contoso.test', '')} CONTOSO\\svc_big`),
+            "Register the other 5 missing forms listed in this finding's evidence (missing[]) the same way, if users reach those names.",
+          ],
+        },
+      ],
     },
     {
       name: 'edge: the short form is another machine\'s name through HOST/ — report the clash, never propose it',
