@@ -43,7 +43,7 @@ export function renderExplanation(e: Explanation): string {
   const v = oneLine;
   const lines: string[] = [];
   lines.push(`URL               ${v(e.url)}`);
-  if (e.cnameChain.length > 0) lines.push(`DNS               ${v([e.host, ...e.cnameChain].join(' -> '))} (CNAME: the browser uses the canonical name)`);
+  if (e.cnameChain.length > 1) lines.push(`DNS               ${v(e.cnameChain.join(' -> '))} (CNAME: the browser uses the canonical name)`);
   lines.push(`Browser requests  ${v(e.expectedSpn)}`);
   if (e.resolution.holders.length === 0) {
     lines.push('Held by           nobody -> the KDC answers "principal unknown"; the browser falls back to NTLM');

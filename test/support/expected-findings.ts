@@ -1,0 +1,78 @@
+/**
+ * The findings the lab scenario (test/lab/scenario.ts) plus the example IIS farm (examples/iis,
+ * examples/spnaudit.yaml) must produce: exactly these, no more, no fewer. Reviewed by hand against
+ * the scenario; a change here is a change in what spnaudit tells an admin, so it needs a reason.
+ */
+import type { Finding } from '../../src/model/finding.js';
+
+export const EXPECTED_EXAMPLE_FINDINGS: readonly string[] = [
+    'error cname-binding CONTOSO\\svc_portal | HTTP/web03.contoso.test | www.contoso.test | WEB03 | Portal',
+    'error des-only CONTOSO\\svc_des',
+    'error duplicate-spn HTTP/hr.contoso.test',
+    'error duplicate-spn HTTP/shared.contoso.test',
+    'error farm-inconsistent-identity HTTP/intranet.contoso.test | intranet.contoso.test | Intranet',
+    'error gmsa-not-retrievable CONTOSO\\gmsa_apps$',
+    'error kerberoastable-user CONTOSO\\dns-dc1',
+    'error kerberoastable-user CONTOSO\\svc_admin',
+    'error kerberoastable-user CONTOSO\\svc_big',
+    'error kerberoastable-user CONTOSO\\svc_des',
+    'error kerberoastable-user CONTOSO\\svc_dup1',
+    'error kerberoastable-user CONTOSO\\svc_dup2',
+    'error kerberoastable-user CONTOSO\\svc_hr',
+    'error kerberoastable-user CONTOSO\\svc_kcd',
+    'error kerberoastable-user CONTOSO\\svc_nopreauth',
+    'error kerberoastable-user CONTOSO\\svc_rc4',
+    'error kerberoastable-user CONTOSO\\svc_unconstrained',
+    'error kernel-mode-needs-app-pool-credentials CONTOSO\\svc_intranet | HTTP/intranet | intranet | WEB02 | Intranet',
+    'error kernel-mode-needs-app-pool-credentials CONTOSO\\svc_portal | HTTP/portal.contoso.test | portal.contoso.test | WEB03 | Portal',
+    'error missing-spn CONTOSO\\svc_portal | HTTP/portal | portal | WEB03 | Portal',
+    'error negotiate-disabled WEB03 | Legacy',
+    'error unconstrained-delegation CONTOSO\\svc_unconstrained',
+    'warning account-unusable CONTOSO\\svc_disabled',
+    'warning delegation-to-missing-spn CONTOSO\\svc_kcd | MSSQLSvc/sql02.contoso.test:1433',
+    'warning host-alias-conflict CONTOSO\\dns-dc1 | DNS/dc1.contoso.test',
+    'warning kerberoastable-user CONTOSO\\svc_aes',
+    'warning kerberoastable-user CONTOSO\\svc_intranet',
+    'warning kerberoastable-user CONTOSO\\svc_portal',
+    'warning missing-spn-variant CONTOSO\\svc_portal | HTTP/portal.contoso.test',
+    'warning preauth-not-required CONTOSO\\svc_nopreauth',
+    'warning rc4-only CONTOSO\\svc_rc4',
+    'info enctypes-unset CONTOSO\\SQL01$',
+    'info enctypes-unset CONTOSO\\WEB01$',
+    'info enctypes-unset CONTOSO\\WEB02$',
+    'info enctypes-unset CONTOSO\\WEB03$',
+    'info enctypes-unset CONTOSO\\dns-dc1',
+    'info enctypes-unset CONTOSO\\svc_admin',
+    'info enctypes-unset CONTOSO\\svc_big',
+    'info enctypes-unset CONTOSO\\svc_dup1',
+    'info enctypes-unset CONTOSO\\svc_dup2',
+    'info enctypes-unset CONTOSO\\svc_hr',
+    'info enctypes-unset CONTOSO\\svc_kcd',
+    'info enctypes-unset CONTOSO\\svc_nopreauth',
+    'info enctypes-unset CONTOSO\\svc_unconstrained',
+    'info kerberos-token-too-large WEB03',
+    'info kernel-mode-preauth WEB01 | Intranet',
+    'info kernel-mode-preauth WEB02 | Intranet',
+    'info kernel-mode-preauth WEB03 | Apps',
+    'info kernel-mode-preauth WEB03 | HR',
+    'info kernel-mode-preauth WEB03 | Legacy',
+    'info kernel-mode-preauth WEB03 | Portal',
+    'info kernel-mode-preauth WEB03 | Reports',
+    'info loopback-check WEB03',
+    'info missing-spn-variant CONTOSO\\gmsa_apps$',
+    'info missing-spn-variant CONTOSO\\svc_admin',
+    'info missing-spn-variant CONTOSO\\svc_aes',
+    'info missing-spn-variant CONTOSO\\svc_big',
+    'info missing-spn-variant CONTOSO\\svc_des',
+    'info missing-spn-variant CONTOSO\\svc_disabled',
+    'info missing-spn-variant CONTOSO\\svc_kcd',
+    'info missing-spn-variant CONTOSO\\svc_nopreauth',
+    'info missing-spn-variant CONTOSO\\svc_rc4',
+    'info missing-spn-variant CONTOSO\\svc_unconstrained',
+];
+
+/** GUID-free identity of a finding, stable across lab runs (GUIDs and SIDs change per provisioning). */
+export function findingKey(f: Pick<Finding, 'severity' | 'ruleId' | 'subject'>): string {
+  const s = f.subject;
+  return [f.severity, f.ruleId, [s.account, s.spn, s.host, s.server, s.site].filter(Boolean).join(' | ')].join(' ');
+}
