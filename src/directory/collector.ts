@@ -28,6 +28,8 @@ export interface CollectOptions {
   domainSession?: (domain: { dnsName: string; dn: string }) => Promise<LdapSession>;
   concurrency?: number;
   now?: () => Date;
+  /** Called after each page with the number of accounts read so far (progress display). */
+  onProgress?: (accounts: number) => void;
 }
 
 interface DomainInfo {
@@ -73,6 +75,7 @@ export class Collection {
       };
       try {
         for await (const page of session.search(request)) {
+          this.opts.onProgress?.(this.accounts.size);
           for (const raw of page) {
             const entry = new LdapEntry(raw);
             await this.completeRanges(session, entry, query);

@@ -37,8 +37,12 @@ export async function collectLive(settings: LdapSettings, opts: LiveOptions = {}
     pageSize: settings.pageSize,
   });
   const session = await openSession(connection(settings.url));
+  // Progress only for a person watching a terminal; logs and pipes get the summary line alone.
+  const tty = (stderr as NodeJS.WriteStream).isTTY === true;
+  const onProgress = tty ? (n: number) => stderr.write(`\rspnaudit: collecting... ${n} accounts`) : undefined;
   try {
     return await collect({
+      onProgress,
       session,
       queries,
       baseDn: settings.baseDn,
@@ -57,6 +61,7 @@ export async function collectLive(settings: LdapSettings, opts: LiveOptions = {}
       },
     });
   } finally {
+    if (tty) stderr.write('\r\u001b[K');
     await session.close();
   }
 }
