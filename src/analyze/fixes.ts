@@ -5,7 +5,8 @@
  * withholds the command instead of emitting something that could run more than intended.
  */
 import type { AccountKind } from '../model/directory.js';
-import type { Fix } from '../model/finding.js';
+import type { AccountChange, Fix } from '../model/finding.js';
+import { accountChangeCommand, renderPsCommand } from '../remediate/powershell.js';
 import { quoteCmd, quoteCmdAlways, quotePowerShell } from '../remediate/quote.js';
 
 export interface FixAccount {
@@ -92,8 +93,49 @@ export function adCmdlet(kind: AccountKind): 'Set-ADUser' | 'Set-ADComputer' | '
   return 'Set-ADServiceAccount';
 }
 
+/** The display strings of an account change (property / value / previous), kept for reports. */
+function changeStrings(change: AccountChange): { property: string; value: string; previous: string | null } {
+  switch (change.kind) {
+    case 'flag':
+      return { property: change.flag, value: String(change.value), previous: change.previous === null ? null : String(change.previous) };
+    case 'encryption-types':
+      return {
+        property: 'msDS-SupportedEncryptionTypes',
+        value: change.value === null ? '(not set)' : String(change.value),
+        previous: change.previous === null ? null : String(change.previous),
+      };
+    case 'clear-expiry':
+      return { property: 'AccountExpirationDate', value: '(never)', previous: change.previous };
+    case 'unlock':
+      return { property: 'LockedOut', value: 'false', previous: 'true' };
+    case 'reset-password':
+      return { property: 'password', value: '(reset)', previous: null };
+    case 'multi-value':
+      return {
+        property: change.attribute,
+        value: change.op === 'remove' ? `(remove ${change.values.join(',')})` : change.values.join(','),
+        previous: change.previous.join(',') || null,
+      };
+    case 'retrieve-password-principals':
+      return { property: 'PrincipalsAllowedToRetrieveManagedPassword', value: change.value.join(','), previous: change.previous.join(',') };
+  }
+}
+
 /**
- * A PowerShell account fix like `Set-ADUser -Identity 'svc' -KerberosEncryptionType AES128,AES256 -Server 'contoso.test'`.
+ * An account fix from a structured change, e.g. `Set-ADUser -Identity 'svc' -KerberosEncryptionType
+ * AES128,AES256 -Server 'contoso.test'`. The command is rendered from `change`, and the action
+ * carries `change`, so the plan can render the same fix (and its inverse) for any shell.
+ */
+export function accountSetFix(account: FixAccount, change: AccountChange, opts: { note?: string } = {}): Fix {
+  const action = { type: 'account-set', account: account.sAMAccountName, accountKind: account.kind, domain: account.domain, ...changeStrings(change), change } as const;
+  const command = renderPsCommand(accountChangeCommand({ sAMAccountName: account.sAMAccountName, kind: account.kind, domain: account.domain }, change));
+  if (command === null) return { ...withheld(change.kind === 'multi-value' || change.kind === 'retrieve-password-principals' ? 'a value' : 'the account name', opts.note), action };
+  return { kind: 'powershell', command, ...(opts.note ? { note: opts.note } : {}), action };
+}
+
+/**
+ * Legacy: a PowerShell account fix from a parameter string. Its action has no `change`, so the plan
+ * cannot re-render it for another shell and lists it for manual review; prefer accountSetFix.
  * `parameters` is already-safe PowerShell syntax chosen by the rule (never untrusted text).
  */
 export function powershellAccountFix(

@@ -1,6 +1,6 @@
 import { computerAccountOf } from '../../analyze/endpoints.js';
 import { fixAccount } from '../../analyze/context.js';
-import { powershellAccountFix } from '../../analyze/fixes.js';
+import { accountSetFix } from '../../analyze/fixes.js';
 import type { Rule, RuleContext } from '../../analyze/types.js';
 import type { Account } from '../../model/directory.js';
 import type { Finding, Fix, Severity } from '../../model/finding.js';
@@ -32,19 +32,16 @@ function fixesFor(ctx: RuleContext, entry: ScopedAccount, problems: Problem[], i
   const target = fixAccount(ctx, account);
   const fixes: Fix[] = [];
   if (problems.includes('disabled')) {
-    fixes.push(powershellAccountFix(target, '-Enabled $true', { property: 'Enabled', value: 'true', previous: 'false' }, { note: 'if the account is still meant to run the service' }));
+    fixes.push(accountSetFix(target, { kind: 'flag', cmdlet: 'class', flag: 'Enabled', value: true, previous: false }, { note: 'if the account is still meant to run the service' }));
   }
   if (problems.includes('expired')) {
     fixes.push(
-      powershellAccountFix(target, '-AccountExpirationDate $null', { property: 'AccountExpirationDate', value: '(never)', previous: account.accountExpires }, {
-        note: 'removes the expiry date',
-      }),
+      accountSetFix(target, { kind: 'clear-expiry', previous: account.accountExpires }, { note: 'removes the expiry date' }),
     );
   }
   if (problems.includes('locked-out')) {
     fixes.push(
-      powershellAccountFix(target, '-Confirm:$false', { property: 'LockedOut', value: 'false', previous: 'true' }, {
-        cmdlet: 'Unlock-ADAccount',
+      accountSetFix(target, { kind: 'unlock' }, {
         note: 'first find what keeps sending the old password (often a pool or service with a stale stored password), or it locks out again',
       }),
     );

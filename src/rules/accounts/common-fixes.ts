@@ -2,22 +2,22 @@
  * Fix pieces several account rules share, built only from the builders in analyze/fixes.ts.
  */
 import { fixAccount } from '../../analyze/context.js';
-import { manualFix, powershellAccountFix, setspnRemove } from '../../analyze/fixes.js';
+import { accountSetFix, manualFix, setspnRemove } from '../../analyze/fixes.js';
 import type { RuleContext } from '../../analyze/types.js';
 import type { Account } from '../../model/directory.js';
 import type { Fix } from '../../model/finding.js';
 import type { PoolUse } from './scope.js';
 import { joinAnd } from './finding.js';
 
+/** AES128_CTS_HMAC_SHA1_96 | AES256_CTS_HMAC_SHA1_96. */
+const ENCTYPE_AES = 0x18;
+
 /** Above this many SPNs, one manual step replaces the per-SPN setspn -D lines. */
 const MAX_LISTED_SPN_REMOVALS = 20;
 
 /** `Set-ADAccountPassword -Reset`: prompts for the new password, so no secret is ever in a command. */
 export function resetPasswordFix(ctx: RuleContext, account: Account, note: string): Fix {
-  return powershellAccountFix(fixAccount(ctx, account), '-Reset', { property: 'password', value: '(reset)', previous: null }, {
-    cmdlet: 'Set-ADAccountPassword',
-    note,
-  });
+  return accountSetFix(fixAccount(ctx, account), { kind: 'reset-password' }, { note });
 }
 
 /** After a password change, every pool that stores the old password must get the new one. */
@@ -68,11 +68,9 @@ export function setAesOnlyFix(ctx: RuleContext, account: Account, note?: string)
       ? ['a Windows computer rewrites this attribute from its "Network security: Configure encryption types allowed for Kerberos" policy: allow AES there too']
       : []),
   ];
-  const previous = account.supportedEncryptionTypes === null ? null : String(account.supportedEncryptionTypes);
-  return powershellAccountFix(
+  return accountSetFix(
     fixAccount(ctx, account),
-    '-KerberosEncryptionType AES128,AES256',
-    { property: 'msDS-SupportedEncryptionTypes', value: '24', previous },
+    { kind: 'encryption-types', value: ENCTYPE_AES, previous: account.supportedEncryptionTypes },
     notes.length > 0 ? { note: notes.join('; ') } : {},
   );
 }

@@ -1,6 +1,6 @@
 import { fixAccount } from '../../analyze/context.js';
 import { appLocation, webEndpoints } from '../../analyze/endpoints.js';
-import { appcmdSet, manualFix, powershellAccountFix } from '../../analyze/fixes.js';
+import { accountSetFix, appcmdSet, manualFix } from '../../analyze/fixes.js';
 import type { Rule, RuleContext } from '../../analyze/types.js';
 import type { Account } from '../../model/directory.js';
 import type { Finding, Fix } from '../../model/finding.js';
@@ -65,10 +65,9 @@ function moveDelegationFixes(ctx: RuleContext, computer: Account | null, compute
     fixes.push(
       quoted.some((q) => q === null)
         ? manualFix(`Command withheld: an SPN contains characters that cannot be quoted safely; add the pool identity's delegation targets to ${computerName} by hand.`)
-        : powershellAccountFix(
+        : accountSetFix(
             fixAccount(ctx, computer),
-            `-Add @{'msDS-AllowedToDelegateTo'=@(${quoted.join(',')})}`,
-            { property: 'msDS-AllowedToDelegateTo', value: missing.join(','), previous: computer.allowedToDelegateTo.join(',') || null },
+            { kind: 'multi-value', attribute: 'msDS-AllowedToDelegateTo', op: 'add', values: missing, previous: [...computer.allowedToDelegateTo] },
             { note: 'instead of useAppPoolCredentials: delegate from the account that decrypts the tickets (kernel mode stays as it is)' },
           ),
     );

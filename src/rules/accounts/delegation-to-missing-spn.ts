@@ -1,5 +1,5 @@
 import { compareAccounts, fixAccount } from '../../analyze/context.js';
-import { manualFix, powershellAccountFix } from '../../analyze/fixes.js';
+import { accountSetFix, manualFix } from '../../analyze/fixes.js';
 import type { Rule } from '../../analyze/types.js';
 import type { Finding, Fix } from '../../model/finding.js';
 import { quotePowerShell } from '../../remediate/quote.js';
@@ -28,10 +28,9 @@ export const delegationToMissingSpnRule: Rule = {
             ? manualFix(
                 'Command withheld: the SPN contains characters that cannot be quoted safely; remove the value from msDS-AllowedToDelegateTo by hand (Active Directory Users and Computers > Delegation).',
               )
-            : powershellAccountFix(
+            : accountSetFix(
                 fixAccount(ctx, account),
-                `-Remove @{'msDS-AllowedToDelegateTo'=${quoted}}`,
-                { property: 'msDS-AllowedToDelegateTo', value: `(remove ${target})`, previous: target },
+                { kind: 'multi-value', attribute: 'msDS-AllowedToDelegateTo', op: 'remove', values: [target], previous: [...account.allowedToDelegateTo] },
                 { note: 'when the back end is gone or was renamed (then add its current SPN instead)' },
               ),
           manualFix(

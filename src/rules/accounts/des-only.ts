@@ -1,5 +1,5 @@
 import { fixAccount } from '../../analyze/context.js';
-import { powershellAccountFix } from '../../analyze/fixes.js';
+import { accountSetFix } from '../../analyze/fixes.js';
 import type { Rule } from '../../analyze/types.js';
 import type { Finding, Fix } from '../../model/finding.js';
 import { setAesOnlyFix } from './common-fixes.js';
@@ -26,9 +26,7 @@ export const desOnlyRule: Rule = {
       const fixes: Fix[] = [];
       if (byFlag) {
         fixes.push(
-          powershellAccountFix(fixAccount(ctx, account), '-UseDESKeyOnly $false', { property: 'UseDESKeyOnly', value: 'false', previous: 'true' }, {
-            cmdlet: 'Set-ADAccountControl',
-          }),
+          accountSetFix(fixAccount(ctx, account), { kind: 'flag', cmdlet: 'Set-ADAccountControl', flag: 'UseDESKeyOnly', value: false, previous: true }),
         );
       }
       fixes.push(setAesOnlyFix(ctx, account, 'AES keys exist only if the password was set on a Windows Server 2008+ DC: reset it if aes-keys-missing is reported too'));

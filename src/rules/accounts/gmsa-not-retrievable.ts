@@ -1,6 +1,6 @@
 import { fixAccount } from '../../analyze/context.js';
 import { computerAccountOf } from '../../analyze/endpoints.js';
-import { manualFix, powershellAccountFix } from '../../analyze/fixes.js';
+import { accountSetFix, manualFix } from '../../analyze/fixes.js';
 import type { Rule, RuleContext } from '../../analyze/types.js';
 import type { Account } from '../../model/directory.js';
 import type { Finding, Fix, Severity } from '../../model/finding.js';
@@ -57,10 +57,9 @@ function grantFix(ctx: RuleContext, gmsa: Account, membership: readonly string[]
       `Command withheld: a principal name contains characters that cannot be quoted safely; grant ${joinAnd(missing.map(computerSam))} the right to retrieve the password of ${ctx.displayName(gmsa)} by hand.`,
     );
   }
-  return powershellAccountFix(
+  return accountSetFix(
     fixAccount(ctx, gmsa),
-    `-PrincipalsAllowedToRetrieveManagedPassword ${quoted.join(',')}`,
-    { property: 'PrincipalsAllowedToRetrieveManagedPassword', value: names.join(','), previous: current.join(',') },
+    { kind: 'retrieve-password-principals', value: names, previous: current },
     {
       note:
         severity === 'error'

@@ -1,5 +1,5 @@
 import { fixAccount } from '../../analyze/context.js';
-import { powershellAccountFix } from '../../analyze/fixes.js';
+import { accountSetFix } from '../../analyze/fixes.js';
 import type { Rule } from '../../analyze/types.js';
 import type { Finding, Fix } from '../../model/finding.js';
 import { resetPasswordFix, updatePoolPasswordFix } from './common-fixes.js';
@@ -27,7 +27,7 @@ export const passwordChangeRequiredRule: Rule = {
           ? 'IIS cannot log the pool on with it (the logon fails with "password must change"), so the pool stops and its sites answer 503 Service Unavailable'
           : `a service running as it cannot log on until someone sets a password; it holds ${spnCount(account.servicePrincipalNames.length)}`;
       const fixes: Fix[] = [
-        powershellAccountFix(fixAccount(ctx, account), '-ChangePasswordAtLogon $false', { property: 'ChangePasswordAtLogon', value: 'false', previous: 'true' }, {
+        accountSetFix(fixAccount(ctx, account), { kind: 'flag', cmdlet: 'class', flag: 'ChangePasswordAtLogon', value: false, previous: true }, {
           note: 'when the password the service stores is already the account password',
         }),
         resetPasswordFix(ctx, account, 'otherwise set a new password (prompts for it), then clear the flag with the command above'),

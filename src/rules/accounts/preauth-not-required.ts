@@ -1,5 +1,5 @@
 import { fixAccount } from '../../analyze/context.js';
-import { powershellAccountFix } from '../../analyze/fixes.js';
+import { accountSetFix } from '../../analyze/fixes.js';
 import type { Rule } from '../../analyze/types.js';
 import type { Finding } from '../../model/finding.js';
 import { accountFinding, describeAccount, poolSuffix } from './finding.js';
@@ -28,11 +28,10 @@ export const preauthNotRequiredRule: Rule = {
           message: `${describeAccount(ctx, account)}${poolSuffix(labels)} does not require Kerberos pre-authentication (DONT_REQ_PREAUTH): anyone on the network can request material encrypted with its key and crack the password offline${privileged ? ', and the account is privileged' : ''}.`,
           evidence: { userAccountControl: account.userAccountControl, privileged: account.privileged, adminCount: account.adminCount, pools: labels },
           fixes: [
-            powershellAccountFix(
+            accountSetFix(
               fixAccount(ctx, account),
-              '-DoesNotRequirePreAuth $false',
-              { property: 'DoesNotRequirePreAuth', value: 'false', previous: 'true' },
-              { cmdlet: 'Set-ADAccountControl', note: 'then change the password: it may already have been captured' },
+              { kind: 'flag', cmdlet: 'Set-ADAccountControl', flag: 'DoesNotRequirePreAuth', value: false, previous: true },
+              { note: 'then change the password: it may already have been captured' },
             ),
           ],
         }),

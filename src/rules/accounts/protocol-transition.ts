@@ -1,5 +1,5 @@
 import { fixAccount } from '../../analyze/context.js';
-import { powershellAccountFix } from '../../analyze/fixes.js';
+import { accountSetFix } from '../../analyze/fixes.js';
 import type { Rule } from '../../analyze/types.js';
 import type { Finding } from '../../model/finding.js';
 import { accountFinding, describeAccount, poolSuffix } from './finding.js';
@@ -27,11 +27,10 @@ export const protocolTransitionRule: Rule = {
           message: `${describeAccount(ctx, account)}${poolSuffix(labels)} is trusted to authenticate for delegation (protocol transition): whoever controls it can impersonate any user, without their password, ${reach}.`,
           evidence: { userAccountControl: account.userAccountControl, allowedToDelegateTo: targets, pools: labels },
           fixes: [
-            powershellAccountFix(
+            accountSetFix(
               fixAccount(ctx, account),
-              '-TrustedToAuthForDelegation $false',
-              { property: 'TrustedToAuthForDelegation', value: 'false', previous: 'true' },
-              { cmdlet: 'Set-ADAccountControl', note: 'only when every user reaches the service with Kerberos: delegation to the listed SPNs keeps working as Kerberos-only' },
+              { kind: 'flag', cmdlet: 'Set-ADAccountControl', flag: 'TrustedToAuthForDelegation', value: false, previous: true },
+              { note: 'only when every user reaches the service with Kerberos: delegation to the listed SPNs keeps working as Kerberos-only' },
             ),
           ],
         }),

@@ -1,5 +1,5 @@
 import { fixAccount } from '../../analyze/context.js';
-import { adCmdlet, manualFix, powershellAccountFix } from '../../analyze/fixes.js';
+import { accountSetFix, adCmdlet, manualFix } from '../../analyze/fixes.js';
 import { quotePowerShell } from '../../remediate/quote.js';
 import type { Rule } from '../../analyze/types.js';
 import type { Finding } from '../../model/finding.js';
@@ -31,7 +31,7 @@ export const unconstrainedDelegationRule: Rule = {
             pools: labels,
           },
           fixes: [
-            powershellAccountFix(fixAccount(ctx, account), '-TrustedForDelegation $false', { property: 'TrustedForDelegation', value: 'false', previous: 'true' }),
+            accountSetFix(fixAccount(ctx, account), { kind: 'flag', cmdlet: 'class', flag: 'TrustedForDelegation', value: false, previous: true }),
             manualFix(
               `If the application must reach back-end services as the user, delegate to just those SPNs instead: ${adCmdlet(account.kind)} -Identity ${quotePowerShell(account.sAMAccountName) ?? '<account>'} -Add @{'msDS-AllowedToDelegateTo'=@('<back-end SPN>')} (constrained delegation), or resource-based constrained delegation on the back-end account.`,
               `find out which back ends ${name} reaches before removing the flag`,

@@ -108,7 +108,7 @@ describe('schema keys match the TypeScript types', () => {
       { type: true, server: true, location: true, section: true, property: true, value: true, previous: true },
     )],
     ['account-set', 2, keysOf<Extract<FixAction, { type: 'account-set' }>>(
-      { type: true, account: true, accountKind: true, domain: true, property: true, value: true, previous: true },
+      { type: true, account: true, accountKind: true, domain: true, property: true, value: true, previous: true, change: true },
       { type: true, account: true, accountKind: true, domain: true, property: true, value: true, previous: true },
     )],
   ] as const)('FixAction %s', (_name, index, fromTypes) => {
