@@ -1,0 +1,358 @@
+/**
+ * Synthetic directories and IIS inventories of any size with a known mix of defects, for the
+ * benchmark. Everything is derived from the account index (no randomness), so a size always gives
+ * the same data and the planted defect counts can be stated up front (see {@link plannedDefects}).
+ *
+ * Layout of a directory of N accounts with S servers (S ≤ N / 4):
+ *   - WEB0001..WEBnnnn      S web server computers, one per inventory server
+ *   - gmsa_web0001$..       S gMSAs, the app pool identities of those servers (HTTP/appNNNN[.domain])
+ *   - the rest ("bulk")     a repeating pattern of 100: computers, gMSAs and user service accounts,
+ *                           some of them with a planted defect
+ * Each account holds about three SPNs.
+ */
+import type { Account, AccountKind, Domain, Forest, Snapshot } from '../../src/model/directory.js';
+import { SNAPSHOT_SCHEMA_VERSION } from '../../src/model/directory.js';
+import { UAC } from '../../src/model/uac.js';
+
+export const BENCH_DOMAIN = 'contoso.test';
+export const BENCH_NETBIOS = 'CONTOSO';
+export const BENCH_DOMAIN_DN = 'DC=contoso,DC=test';
+export const BENCH_DOMAIN_SID = 'S-1-5-21-1004336348-1177238915-682003330';
+export const BENCH_COLLECTED_AT = '2026-06-01T00:00:00.000Z';
+
+const AES = 0x18;
+const RC4_ONLY = 0x4;
+
+export interface GenerateSpec {
+  /** Total accounts in the snapshot. */
+  accounts: number;
+  /** IIS servers in the inventory (each gets a computer account and a gMSA pool identity). */
+  servers: number;
+}
+
+/** What a bulk slot of the 100-slot pattern holds. */
+export type BulkRole =
+  | 'computer'
+  | 'gmsa'
+  | 'user'
+  /** A user service account whose MSSQLSvc SPN is also on the previous slot's account. */
+  | 'duplicate-spn'
+  /** A user service account with HTTP/<name>.domain but not HTTP/<name>. */
+  | 'missing-spn-variant'
+  /** A gMSA whose msDS-SupportedEncryptionTypes allows RC4 only. */
+  | 'rc4-only';
+
+/**
+ * The 100-slot pattern of bulk accounts: 60 computers, 30 gMSAs, 4 plain user service accounts and
+ * 2 of each planted defect. A duplicate slot always follows a user slot, so the SPN it duplicates
+ * belongs to a clean account.
+ */
+const PATTERN: readonly BulkRole[] = (() => {
+  const roles: BulkRole[] = [];
+  for (let i = 0; i < 100; i += 1) {
+    if (i < 60) roles.push('computer');
+    else if (i < 90) roles.push('gmsa');
+    else roles.push(['user', 'duplicate-spn', 'missing-spn-variant', 'rc4-only', 'user'][(i - 90) % 5] as BulkRole);
+  }
+  return roles;
+})();
+
+export function bulkRole(bulkIndex: number): BulkRole {
+  return PATTERN[bulkIndex % PATTERN.length] as BulkRole;
+}
+
+/** Inventory-side defects, by server number (1-based). */
+export type ServerRole =
+  | 'clean'
+  /** The site also answers on legacyNNNN.domain, which nobody holds an SPN for. */
+  | 'missing-spn'
+  /** The site's SPN is on a user account instead of the pool's gMSA. */
+  | 'spn-on-wrong-account';
+
+export function serverRole(serverNumber: number): ServerRole {
+  if (serverNumber % 50 === 0) return 'missing-spn';
+  if (serverNumber % 50 === 25) return 'spn-on-wrong-account';
+  return 'clean';
+}
+
+/** The planted defects and what the audit must find for them (finding counts per rule id). */
+export interface DefectPlan {
+  accounts: number;
+  spns: number;
+  servers: number;
+  /** Expected finding count per rule id; rules not listed must report nothing. */
+  findings: Record<string, number>;
+}
+
+export function validateSpec(spec: GenerateSpec): void {
+  if (!Number.isInteger(spec.accounts) || spec.accounts < 1) throw new Error(`accounts must be a positive integer, got ${spec.accounts}`);
+  if (!Number.isInteger(spec.servers) || spec.servers < 0) throw new Error(`servers must be a non-negative integer, got ${spec.servers}`);
+  if (spec.servers > 9999) throw new Error(`at most 9999 servers (4-digit names), got ${spec.servers}`);
+  if (spec.servers * 4 > spec.accounts) throw new Error(`${spec.accounts} accounts are too few for ${spec.servers} servers (need 4 per server)`);
+}
+
+const pad = (n: number, width: number): string => String(n).padStart(width, '0');
+const serverName = (n: number): string => `WEB${pad(n, 4)}`;
+const appHost = (n: number): string => `app${pad(n, 4)}.${BENCH_DOMAIN}`;
+const legacyHost = (n: number): string => `legacy${pad(n, 4)}.${BENCH_DOMAIN}`;
+
+/** objectGUID from the index: unique, valid, and readable when debugging. */
+export function benchGuid(index: number): string {
+  const hex = index.toString(16).padStart(12, '0');
+  return `0be7c4a0-0000-4000-8000-${hex}`;
+}
+
+const sidOf = (index: number): string => `${BENCH_DOMAIN_SID}-${1100 + index}`;
+
+const OBJECT_CLASSES: Record<AccountKind, readonly string[]> = {
+  user: ['top', 'person', 'organizationalPerson', 'user'],
+  computer: ['top', 'person', 'organizationalPerson', 'user', 'computer'],
+  gmsa: ['top', 'person', 'organizationalPerson', 'user', 'computer', 'msDS-GroupManagedServiceAccount'],
+  msa: ['top', 'person', 'organizationalPerson', 'user', 'computer', 'msDS-ManagedServiceAccount'],
+};
+
+/** Domain Computers: every computer is in it (primary group), so a gMSA granting it is retrievable. */
+const DOMAIN_COMPUTERS_SID = `${BENCH_DOMAIN_SID}-515`;
+
+function baseAccount(index: number, sam: string, kind: AccountKind, container: string, spns: string[]): Account {
+  const cn = sam.replace(/\$$/, '');
+  return {
+    dn: `CN=${cn},${container},${BENCH_DOMAIN_DN}`,
+    objectGuid: benchGuid(index),
+    objectSid: sidOf(index),
+    sAMAccountName: sam,
+    userPrincipalName: kind === 'user' ? `${sam}@${BENCH_DOMAIN}` : null,
+    kind,
+    objectClass: [...OBJECT_CLASSES[kind]],
+    domain: BENCH_DOMAIN,
+    userAccountControl: kind === 'user' ? UAC.NORMAL_ACCOUNT | UAC.DONT_EXPIRE_PASSWORD : UAC.WORKSTATION_TRUST_ACCOUNT,
+    userAccountControlComputed: 0,
+    servicePrincipalNames: spns,
+    supportedEncryptionTypes: AES,
+    pwdLastSet: '2026-03-01T00:00:00.000Z',
+    mustChangePassword: false,
+    accountExpires: null,
+    whenCreated: '2024-01-01T00:00:00.000Z',
+    lastLogonTimestamp: '2026-05-30T00:00:00.000Z',
+    dnsHostName: kind === 'computer' ? `${cn.toLowerCase()}.${BENCH_DOMAIN}` : kind === 'gmsa' ? `${cn.toLowerCase()}.${BENCH_DOMAIN}` : null,
+    allowedToDelegateTo: [],
+    allowedToActOnBehalfOf: null,
+    groupMsaMembership: kind === 'gmsa' ? [DOMAIN_COMPUTERS_SID] : null,
+    adminCount: null,
+    memberOf: [],
+    primaryGroupId: kind === 'user' ? 513 : 515,
+    privileged: false,
+  };
+}
+
+function computerAccount(index: number, name: string): Account {
+  const lower = name.toLowerCase();
+  return baseAccount(index, `${name}$`, 'computer', 'OU=Servers', [
+    `HOST/${name}`,
+    `HOST/${lower}.${BENCH_DOMAIN}`,
+    `TERMSRV/${lower}.${BENCH_DOMAIN}`,
+  ]);
+}
+
+function gmsaAccount(index: number, name: string, host: string, opts: { shortForm?: boolean } = {}): Account {
+  const short = host.slice(0, host.indexOf('.'));
+  const spns = [`HTTP/${host}`, ...(opts.shortForm === false ? [] : [`HTTP/${short}`]), `WSMAN/${host}`];
+  return baseAccount(index, `${name}$`, 'gmsa', 'CN=Managed Service Accounts', spns);
+}
+
+/** Name of the bulk account in a slot (used for its SPN hosts too). */
+export function bulkName(bulkIndex: number): string {
+  const role = bulkRole(bulkIndex);
+  const n = pad(bulkIndex, 7);
+  switch (role) {
+    case 'computer':
+      return `PC${n}`;
+    case 'gmsa':
+    case 'rc4-only':
+      return `gmsa${n}`;
+    default:
+      return `svc${n}`;
+  }
+}
+
+function sqlSpn(name: string): string {
+  return `MSSQLSvc/${name.toLowerCase()}.${BENCH_DOMAIN}:1433`;
+}
+
+function bulkAccount(index: number, bulkIndex: number): Account {
+  const role = bulkRole(bulkIndex);
+  const name = bulkName(bulkIndex);
+  const lower = name.toLowerCase();
+  const fqdn = `${lower}.${BENCH_DOMAIN}`;
+  switch (role) {
+    case 'computer':
+      return computerAccount(index, name);
+    case 'gmsa':
+      return gmsaAccount(index, name, fqdn);
+    case 'rc4-only':
+      return { ...gmsaAccount(index, name, fqdn), supportedEncryptionTypes: RC4_ONLY };
+    case 'user':
+      return baseAccount(index, name, 'user', 'OU=Service Accounts', [`HTTP/${fqdn}`, `HTTP/${lower}`, sqlSpn(name)]);
+    case 'missing-spn-variant':
+      return baseAccount(index, name, 'user', 'OU=Service Accounts', [`HTTP/${fqdn}`, sqlSpn(name)]);
+    case 'duplicate-spn':
+      // The previous slot is a clean user: its MSSQLSvc SPN is registered a second time here.
+      return baseAccount(index, name, 'user', 'OU=Service Accounts', [`HTTP/${fqdn}`, `HTTP/${lower}`, sqlSpn(bulkName(bulkIndex - 1))]);
+  }
+}
+
+/**
+ * The user account that wrongly holds the app SPN of a spn-on-wrong-account server: one per such
+ * server, placed right after the server gMSAs. Returns null for other servers.
+ */
+function wrongHolder(index: number, serverNumber: number): Account {
+  const host = appHost(serverNumber);
+  return baseAccount(index, `svc_web${pad(serverNumber, 4)}`, 'user', 'OU=Service Accounts', [`HTTP/${host}`, `HTTP/${host.slice(0, host.indexOf('.'))}`]);
+}
+
+function wrongHolderServers(servers: number): number[] {
+  const out: number[] = [];
+  for (let n = 1; n <= servers; n += 1) if (serverRole(n) === 'spn-on-wrong-account') out.push(n);
+  return out;
+}
+
+/** Every account of the directory, in index order, one at a time (a million never sit in one array here). */
+export function* generateAccounts(spec: GenerateSpec): Generator<Account> {
+  validateSpec(spec);
+  let index = 0;
+  for (let n = 1; n <= spec.servers; n += 1) yield computerAccount(index++, serverName(n));
+  for (let n = 1; n <= spec.servers; n += 1) {
+    const host = appHost(n);
+    const gmsa = gmsaAccount(index++, `gmsa_web${pad(n, 4)}`, host);
+    // On a spn-on-wrong-account server the user account holds the app SPNs, not the pool's gMSA.
+    if (serverRole(n) === 'spn-on-wrong-account') gmsa.servicePrincipalNames = [`WSMAN/${host}`];
+    yield gmsa;
+  }
+  for (const n of wrongHolderServers(spec.servers)) yield wrongHolder(index++, n);
+  for (let bulkIndex = 0; index < spec.accounts; bulkIndex += 1) yield bulkAccount(index++, bulkIndex);
+}
+
+export function snapshotHeader(): Omit<Snapshot, 'accounts'> {
+  const forest: Forest = { rootDomain: BENCH_DOMAIN, configurationDn: `CN=Configuration,${BENCH_DOMAIN_DN}`, spnMappings: [], dsHeuristics: null };
+  const domain: Domain = {
+    dnsName: BENCH_DOMAIN,
+    netbiosName: BENCH_NETBIOS,
+    dn: BENCH_DOMAIN_DN,
+    sid: BENCH_DOMAIN_SID,
+    forest: BENCH_DOMAIN,
+    functionalLevel: 7,
+    rodcGroupCreated: '2012-01-01T00:00:00.000Z',
+  };
+  return {
+    schemaVersion: SNAPSHOT_SCHEMA_VERSION,
+    tool: { name: 'spnaudit-bench', version: '1' },
+    collectedAt: BENCH_COLLECTED_AT,
+    source: { url: 'ldaps://dc1.contoso.test', baseDn: BENCH_DOMAIN_DN, bindIdentity: 'auditor@contoso.test', globalCatalog: false, tls: 'ldaps' },
+    complete: true,
+    errors: [],
+    forests: [forest],
+    domains: [domain],
+  };
+}
+
+/** The whole snapshot in memory: for tests and small sizes. */
+export function generateSnapshot(spec: GenerateSpec): Snapshot {
+  return { ...snapshotHeader(), accounts: [...generateAccounts(spec)] };
+}
+
+/**
+ * The snapshot as text chunks in the layout `spnaudit collect` writes (header, then one account per
+ * line), so a file of any size can be written without building it in memory.
+ */
+export function* snapshotJsonChunks(spec: GenerateSpec): Generator<string> {
+  const headerJson = JSON.stringify(snapshotHeader(), null, 2);
+  yield `${headerJson.slice(0, -2)},\n  "accounts": [`;
+  let first = true;
+  let batch = '';
+  for (const account of generateAccounts(spec)) {
+    batch += `${first ? '' : ','}\n    ${JSON.stringify(account)}`;
+    first = false;
+    if (batch.length > 1 << 20) {
+      yield batch;
+      batch = '';
+    }
+  }
+  yield `${batch}${first ? '' : '\n  '}]\n}\n`;
+}
+
+/** The inventory as an spnaudit config file (`inventory:` section, hand-entered servers). */
+export function inventoryConfigYaml(spec: GenerateSpec): string {
+  validateSpec(spec);
+  const lines: string[] = ['# Generated by scripts/bench/generate.ts: one site per server, user-mode Windows auth, pool identity a gMSA.', 'inventory:', '  browsersIncludePort: false', '  servers:'];
+  for (let n = 1; n <= spec.servers; n += 1) {
+    const name = serverName(n);
+    const host = appHost(n);
+    const pool = `App${pad(n, 4)}Pool`;
+    const bindings = [`http *:80:${host}`, `https *:443:${host}`];
+    const hosts = serverRole(n) === 'missing-spn' ? [host, legacyHost(n)] : [host];
+    if (serverRole(n) === 'missing-spn') bindings.push(`http *:80:${legacyHost(n)}`);
+    lines.push(
+      `    - name: ${name}`,
+      `      fqdn: ${name.toLowerCase()}.${BENCH_DOMAIN}`,
+      `      domain: ${BENCH_DOMAIN}`,
+      `      iisVersion: "10.0"`,
+      `      registry: { backConnectionHostNames: [${hosts.join(', ')}], disableLoopbackCheck: false, maxFieldLength: 65534, maxRequestBytes: 65534 }`,
+      `      appPools:`,
+      `        - { name: ${pool}, identityType: SpecificUser, userName: '${BENCH_NETBIOS}\\gmsa_web${pad(n, 4)}$' }`,
+      `      sites:`,
+      `        - name: App${pad(n, 4)}`,
+      `          id: 2`,
+      `          appPool: ${pool}`,
+      `          bindings: [${bindings.map((b) => `"${b}"`).join(', ')}]`,
+      `          auth:`,
+      `            windows: { enabled: true, useKernelMode: false, useAppPoolCredentials: false, providers: [Negotiate, NTLM] }`,
+      `            anonymous: { enabled: false }`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** How many bulk slots of each role a directory of this size has. */
+function bulkRoleCounts(spec: GenerateSpec): Record<BulkRole, number> {
+  const counts: Record<BulkRole, number> = { computer: 0, gmsa: 0, user: 0, 'duplicate-spn': 0, 'missing-spn-variant': 0, 'rc4-only': 0 };
+  const bulk = spec.accounts - 2 * spec.servers - wrongHolderServers(spec.servers).length;
+  const full = Math.floor(bulk / PATTERN.length);
+  for (const role of PATTERN) counts[role] += full;
+  for (let i = 0; i < bulk % PATTERN.length; i += 1) counts[bulkRole(i)] += 1;
+  return counts;
+}
+
+/**
+ * What the audit must report for a generated directory + inventory (every rule id not listed must
+ * report nothing). Derived from the layout, not by running the audit: the unit tests compare the two.
+ */
+export function plannedDefects(spec: GenerateSpec, withInventory = true): DefectPlan {
+  validateSpec(spec);
+  const roles = bulkRoleCounts(spec);
+  const wrong = wrongHolderServers(spec.servers).length;
+  let missing = 0;
+  for (let n = 1; n <= spec.servers; n += 1) if (serverRole(n) === 'missing-spn') missing += 1;
+  const users = roles.user + roles['duplicate-spn'] + roles['missing-spn-variant'] + wrong;
+  const findings: Record<string, number> = {
+    'duplicate-spn': roles['duplicate-spn'],
+    'missing-spn-variant': roles['missing-spn-variant'],
+    'rc4-only': roles['rc4-only'],
+    // Every enabled user with SPNs is exposed; that is the directory's baseline, not a planted defect.
+    'kerberoastable-user': users,
+  };
+  if (withInventory) {
+    findings['missing-spn'] = missing;
+    findings['spn-on-wrong-account'] = wrong;
+  }
+  const spns =
+    spec.servers * 3 + // web server computers
+    (spec.servers - wrong) * 3 + wrong * 1 + // their gMSAs
+    wrong * 2 +
+    roles.computer * 3 +
+    roles.gmsa * 3 +
+    roles['rc4-only'] * 3 +
+    roles.user * 3 +
+    roles['duplicate-spn'] * 3 +
+    roles['missing-spn-variant'] * 2;
+  return { accounts: spec.accounts, spns, servers: spec.servers, findings: Object.fromEntries(Object.entries(findings).filter(([, n]) => n > 0)) };
+}
