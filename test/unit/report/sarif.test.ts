@@ -2,27 +2,12 @@
  * SARIF output against the SARIF 2.1.0 JSON schema (vendored unchanged from @microsoft/jest-sarif,
  * see test/fixtures/reports/README.md), plus the properties code-scanning consumers rely on.
  */
-import { readFileSync } from 'node:fs';
-import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { SARIF_FINGERPRINT_KEY, artifactUri, renderSarif } from '../../../src/report/sarif.js';
-import { FIXTURES, RENDER_OPTIONS, annotatedAudit, loadAudit } from './fixtures.js';
+import { RENDER_OPTIONS, annotatedAudit, loadAudit } from './fixtures.js';
+import { sarifValidator } from './validators.js';
 
-function sarifValidator() {
-  const schema = JSON.parse(readFileSync(`${FIXTURES}sarif-2.1.0-rtm.5.json`, 'utf8')) as Record<string, unknown>;
-  expect(schema.title).toBe('Static Analysis Results Format (SARIF) Version 2.1.0-rtm.5 JSON Schema');
-  // draft-04 header keys: Ajv 8 has no draft-04 meta-schema; the body uses no draft-04-only keyword.
-  const { $schema: _draft, id: _id, ...body } = schema;
-  // unicodeRegExp off: the schema's `language` pattern has a stray `]` that only non-unicode regexps accept.
-  const ajv = new Ajv({ allErrors: true, strict: false, validateSchema: false, unicodeRegExp: false });
-  ajv.addFormat('uri', (v: string) => URL.canParse(v));
-  ajv.addFormat('uri-reference', (v: string) => URL.canParse(v, 'http://base.invalid/'));
-  ajv.addFormat('date-time', (v: string) => !Number.isNaN(Date.parse(v)) && /^\d{4}-\d{2}-\d{2}T/.test(v));
-  return ajv.compile(body);
-}
-
-const validate = sarifValidator();
-const errorsOf = (data: unknown): string[] => (validate(data) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`));
+const errorsOf = sarifValidator();
 
 interface SarifResult {
   ruleId: string;
