@@ -8,6 +8,7 @@ import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import { Client, ResultCodeError, type Entry } from 'ldapts';
 import { ConnectionError, UsageError } from '../errors.js';
 import { bufferAttributeNames } from './entry.js';
+import { toLdapFilter } from './filter.js';
 
 export interface ConnectionSettings {
   url: string;
@@ -109,7 +110,8 @@ export async function openSession(s: ConnectionSettings): Promise<LdapSession> {
     async *search(req: SearchRequest): AsyncGenerator<Entry[]> {
       const options = {
         scope: req.scope,
-        filter: req.filter,
+        // Our own parser: ldapts' would send escaped bytes >= 0x80 (every binary SID) as UTF-8 pairs.
+        filter: toLdapFilter(req.filter),
         attributes: req.attributes,
         explicitBufferAttributes: bufferAttributeNames(req.binaryAttributes),
         timeLimit: s.timeoutSec,
