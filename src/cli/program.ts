@@ -4,6 +4,7 @@ import { registerCollect } from './collect.js';
 import { registerIis } from './iis.js';
 import { registerAudit } from './audit.js';
 import { registerExplain } from './explain.js';
+import { registerPlan } from './plan.js';
 
 /** The whole command tree. Each command lives in its own file and sets process.exitCode. */
 export function buildProgram(): Command {
@@ -16,5 +17,6 @@ export function buildProgram(): Command {
   registerIis(program);
   registerAudit(program);
   registerExplain(program);
+  registerPlan(program);
   return program;
 }

@@ -33,6 +33,8 @@ export interface PsParam {
 export interface PsCommand {
   name: string;
   params: PsParam[];
+  /** Positional arguments after the parameters (native programs such as setspn). */
+  args?: PsValue[];
 }
 
 const WORD = /^[A-Za-z][A-Za-z0-9-]*$/;
@@ -84,6 +86,11 @@ export function renderPsCommand(cmd: PsCommand): string | null {
     const v = renderPsValue(p.value);
     if (v === null) return null;
     out.push(p.colon ? `-${p.name}:${v}` : `-${p.name} ${v}`);
+  }
+  for (const a of cmd.args ?? []) {
+    const v = renderPsValue(a);
+    if (v === null) return null;
+    out.push(v);
   }
   return out.join(' ');
 }
