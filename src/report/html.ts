@@ -90,6 +90,13 @@ function table(head: readonly string[], rows: ReadonlyArray<readonly string[]>, 
 }
 
 const code = (v: string): string => `<code>${h(v)}</code>`;
+
+/**
+ * An identifier in a many-column table: break opportunities (<wbr>, invisible when copied) after
+ * / \ . : @, so long SPNs and host names wrap at their separators instead of widening the table
+ * past the page (a 9-column verdict table of FQDNs is wider than the page otherwise).
+ */
+const wrapCode = (v: string): string => `<code>${v.split(/(?<=[/\\.:@])/).map((part) => h(part)).join('<wbr>')}</code>`;
 const list = (values: readonly string[]): string => (values.length === 0 ? '<em>none</em>' : values.map(code).join(', '));
 
 function evidenceValue(v: unknown): string {
@@ -213,13 +220,13 @@ export function renderHtml(result: ReportAudit, opts: RenderOptions = {}): strin
       table(
         ['Server', 'Site', 'Application', 'Host', 'Expected SPN', 'Decrypting account', 'Holders', 'Verdict', 'Why'],
         sortVerdicts(result.verdicts).map((v) => [
-          code(v.server),
-          code(v.site),
-          code(v.application),
-          code(v.host),
-          code(v.expectedSpn),
-          v.decryptingAccount === null ? '<em>nobody</em>' : code(v.decryptingAccount),
-          v.holders.length === 0 ? '<em>nobody</em>' : v.holders.map(code).join('<br>'),
+          wrapCode(v.server),
+          wrapCode(v.site),
+          wrapCode(v.application),
+          wrapCode(v.host),
+          wrapCode(v.expectedSpn),
+          v.decryptingAccount === null ? '<em>nobody</em>' : wrapCode(v.decryptingAccount),
+          v.holders.length === 0 ? '<em>nobody</em>' : v.holders.map(wrapCode).join('<br>'),
           `<span class="verdict-${h(v.verdict)}">${h(v.verdict)}</span>`,
           `<ol>${v.reasons.map((r) => `<li>${h(r)}</li>`).join('')}</ol>`,
         ]),
