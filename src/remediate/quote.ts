@@ -58,10 +58,13 @@ export function quotePowerShell(value: string): string | null {
   return `'${value.replace(/['\u2018\u2019\u201a\u201b]/g, (q) => q + q)}'`;
 }
 
+/** Plain sh words: BARE without the backslash, which is an escape character in sh. */
+const BARE_SH = /^[A-Za-z0-9._\-/:@]+$/;
+
 /** POSIX sh (for samba-tool scripts): single quotes, with ' written as '\''. */
 export function quoteSh(value: string): string | null {
   if (NEVER_SAFE.test(value)) return null;
-  if (value !== '' && BARE.test(value)) return value;
+  if (value !== '' && BARE_SH.test(value)) return value;
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
