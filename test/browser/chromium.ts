@@ -2,7 +2,8 @@
  * Headless Chromium driven over the DevTools protocol on the pipe transport (`--remote-debugging-pipe`:
  * commands on fd 3, replies and events on fd 4, NUL-delimited JSON), so no WebSocket library is
  * needed on Node 20. Chromium runs in its own process group, which is always killed: on close, on a
- * failed launch, and on process exit.
+ * failed launch, and on process exit. If the test process is SIGKILLed (no exit handler runs), the
+ * pipe closes and Chromium quits by itself (checked by hand: no process of the group survived).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
