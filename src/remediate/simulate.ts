@@ -130,6 +130,13 @@ export function applySteps(snapshot: Snapshot, inventory: Inventory | null, step
   return { snapshot: snap, inventory: inv };
 }
 
+/** SPN keys the steps add or remove. */
+function spnStepKeys(steps: readonly PlanStep[]): Set<string> {
+  const keys = new Set<string>();
+  for (const s of steps) if (s.action.type === 'spn-add' || s.action.type === 'spn-remove') keys.add(spnKey(s.action.spn));
+  return keys;
+}
+
 function touchedSpns(steps: readonly PlanStep[], before: readonly Finding[], after: readonly Finding[]): Set<string> {
   const touched = new Set<string>();
   const iisLocations = steps.flatMap((s) => (s.action.type === 'iis-set' ? [[lc(s.action.server), lc(s.action.location)] as const] : []));
@@ -168,8 +175,14 @@ export function simulatePlan(
   const after = applySteps(snapshot, inventory, steps, opts.now);
   const audit = runAudit(after.snapshot, after.inventory, { now: opts.now, ...(opts.passwordAgeDays !== undefined ? { passwordAgeDays: opts.passwordAgeDays } : {}) });
   const touched = touchedSpns(steps, before, audit.findings);
+  const changedSpns = spnStepKeys(steps);
+  const beforePrints0 = new Set(before.map((f) => f.fingerprint));
+  // A name the plan adds or removes must end clean. A name only served at a changed IIS location
+  // must not get worse: a missing SPN there that the plan neither caused nor was asked to fix
+  // (filtered out) does not block the plan, a new one does.
   const remaining = audit.findings
     .filter((f) => (f.ruleId === 'duplicate-spn' || f.ruleId === 'missing-spn') && f.subject.spn && touched.has(spnKey(f.subject.spn)))
+    .filter((f) => changedSpns.has(spnKey(f.subject.spn ?? '')) || !beforePrints0.has(f.fingerprint))
     .map((f) => ({ ruleId: f.ruleId, spn: f.subject.spn ?? '', message: f.message, causedBy: stepsTouching(steps, f) }));
   const beforePrints = new Set(before.map((f) => f.fingerprint));
   const afterPrints = new Set(audit.findings.map((f) => f.fingerprint));

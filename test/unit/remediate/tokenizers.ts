@@ -299,7 +299,7 @@ export function tokenizePowerShellLine(line: string): PsLineResult {
   if (text.trimStart().startsWith('#')) return { kind: 'comment' };
   const r = new PsReader(text);
   const nameMatch = /^[A-Za-z][A-Za-z0-9-]*/.exec(text);
-  if (!nameMatch) r.fail('command name expected');
+  if (!nameMatch) throw new TokenizeError('powershell: command name expected');
   r.i = nameMatch[0].length;
   const elements: PsToken[] = [];
   for (;;) {
@@ -311,7 +311,7 @@ export function tokenizePowerShellLine(line: string): PsLineResult {
     if (PS_DASH.has(c)) {
       r.i++;
       const m = /^[A-Za-z][A-Za-z0-9]*/.exec(text.slice(r.i));
-      if (!m) r.fail('parameter name expected');
+      if (!m) throw new TokenizeError(`powershell: parameter name expected at ${r.i}`);
       r.i += m[0].length;
       if (r.peek() === ':') {
         r.i++;
