@@ -7,16 +7,17 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const out = path.join(root, 'out', 'demo');
+// Relative paths, run from the repository root, so the reports name files as the repo does.
+const out = path.join('out', 'demo');
 const args = [
-  path.join(root, 'dist/cli/main.js'),
+  'dist/cli/main.js',
   'audit',
-  '--snapshot', path.join(root, 'examples/contoso.snapshot.json'),
-  '--config', path.join(root, 'examples/spnaudit.yaml'),
+  '--snapshot', 'examples/contoso.snapshot.json',
+  '--config', 'examples/spnaudit.yaml',
   '--report', `html=${path.join(out, 'report.html')}`,
   '--report', `json=${path.join(out, 'report.json')}`,
   '--fail-on', 'never',
 ];
 const run = spawnSync(process.execPath, args, { stdio: 'inherit', cwd: root });
 if (run.status !== 0) process.exit(run.status ?? 1);
-process.stdout.write(`\nHTML report: ${path.join(out, 'report.html')}\nJSON report: ${path.join(out, 'report.json')}\n`);
+process.stdout.write(`\nHTML report: ${path.join(root, out, 'report.html')}\nJSON report: ${path.join(root, out, 'report.json')}\n`);

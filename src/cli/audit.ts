@@ -89,7 +89,10 @@ async function audit(opts: AuditCliOptions): Promise<number> {
 
   const inputs = await loadAuditInputs(opts);
   const now = new Date();
-  let result: ReportAudit = runAudit(inputs.snapshot, inputs.inventory, { now, generatedAt: now, snapshotFile: inputs.snapshotFile });
+  // Rules judge the directory as of its collection (password ages, expiry), so re-auditing an old
+  // snapshot gives the same findings; suppression expiry is judged against today.
+  const collectedAt = new Date(inputs.snapshot.collectedAt);
+  let result: ReportAudit = runAudit(inputs.snapshot, inputs.inventory, { now: collectedAt, generatedAt: now, snapshotFile: inputs.snapshotFile });
   if (inputs.config) {
     const outcome = applySuppressions(result, parseSuppressions(inputs.config), now);
     for (const w of outcome.warnings) process.stderr.write(`spnaudit: warning: ${w}\n`);

@@ -19,7 +19,7 @@ export function registerExplain(program: Command): void {
   addInputOptions(cmd).action(async (url: string, opts: ExplainCliOptions) => {
     if (opts.format !== 'text' && opts.format !== 'json') throw new UsageError(`--format must be text or json, got '${opts.format}'`);
     const inputs = await loadAuditInputs(opts);
-    const ctx = createRuleContext(inputs.snapshot, inputs.inventory, { now: new Date() });
+    const ctx = createRuleContext(inputs.snapshot, inputs.inventory, { now: new Date(inputs.snapshot.collectedAt) });
     const explanation = explainUrl(url, ctx);
     await writeOutput(undefined, opts.format === 'json' ? JSON.stringify(explanation, null, 2) : renderExplanation(explanation));
     if (!inputs.snapshot.complete) {

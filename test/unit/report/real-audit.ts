@@ -48,8 +48,8 @@ function requireRepoRoot(): void {
 
 /**
  * The example audit as `spnaudit audit --snapshot examples/contoso.snapshot.json --config
- * examples/spnaudit.yaml` computes it on EXAMPLE_GENERATED_AT (the command uses one clock reading
- * for both the rules' `now` and the report's `generatedAt`).
+ * examples/spnaudit.yaml` computes it on EXAMPLE_GENERATED_AT (the command judges the directory as of
+ * the snapshot's collectedAt, and stamps the report with the clock).
  */
 export async function exampleAudit(mutateSnapshot?: (snapshot: Snapshot) => void): Promise<ExampleAudit> {
   requireRepoRoot();
@@ -59,7 +59,7 @@ export async function exampleAudit(mutateSnapshot?: (snapshot: Snapshot) => void
   const snapshot = await readSnapshot(EXAMPLE_SNAPSHOT);
   mutateSnapshot?.(snapshot);
   const result = runAudit(snapshot, inventory, {
-    now: EXAMPLE_GENERATED_AT,
+    now: new Date(snapshot.collectedAt),
     generatedAt: EXAMPLE_GENERATED_AT,
     snapshotFile: EXAMPLE_SNAPSHOT,
   });
