@@ -42,12 +42,17 @@ export function buildRollback(steps: readonly PlanStep[], snapshot: Snapshot): {
       manualUndo.push({ step, reason: inv });
       continue;
     }
-    let caveat: string | undefined;
     const removed = step.action;
     if (removed.type === 'spn-remove') {
+      // Undoing the removal of a duplicate would recreate the duplicate: setspn -S and samba-tool
+      // refuse it (rightly), so the rollback says so instead of failing half-way.
       const others = holdersIn(snapshot, removed.spn).filter((h) => h !== removed.account.toLowerCase());
       if (others.length > 0) {
-        caveat = `before the plan ${removed.spn} was a duplicate (also on ${others.join(', ')}); re-adding it recreates the duplicate, and setspn -S / samba-tool refuse that while the other holder keeps it`;
+        manualUndo.push({
+          step,
+          reason: `not re-added: before the plan ${removed.spn} was a duplicate (also on ${others.join(', ')}); re-adding it would recreate the duplicate, which setspn -S and samba-tool refuse. Restore the old state only by removing it from the other holder first.`,
+        });
+        continue;
       }
     }
     rollback.push({
@@ -58,7 +63,6 @@ export function buildRollback(steps: readonly PlanStep[], snapshot: Snapshot): {
       ruleIds: step.ruleIds,
       notes: [],
       forestWide: step.forestWide,
-      ...(caveat ? { caveat } : {}),
     });
   }
   return { rollback, manualUndo };

@@ -167,7 +167,6 @@ function stepBlock(w: ScriptWriter, plan: Plan, step: PlanStep, n: number, outco
   w.comment(`[${n}] ${describeAction(step.action, display(plan))}`);
   w.comment(`    fixes: ${step.findings.map((fp) => `${ruleOf(plan, fp)} ${fp}`).join(', ')}`);
   for (const note of step.notes) w.comment(`    note: ${note}`);
-  if (step.caveat) w.comment(`    CAUTION: ${step.caveat}`);
   const rendered = renderStep(step, w.shell, plan.meta);
   if ('manual' in rendered) {
     w.comment(`    NOT SCRIPTED - ${rendered.manual}`);

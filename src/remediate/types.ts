@@ -23,8 +23,6 @@ export interface PlanStep {
   notes: string[];
   /** setspn -F: the duplicate check must cover a forest with several domains. */
   forestWide: boolean;
-  /** Rollback only: why running this may not restore the previous state as is. */
-  caveat?: string;
 }
 
 /** A step of the rollback that cannot be scripted (nothing to undo, or the old value is unknown). */

@@ -257,11 +257,12 @@ describe('rollback', () => {
     expect(p.manualUndo.map((u) => u.reason)).toEqual([expect.stringMatching(/cannot be undone/), 'an unlock needs no undo']);
   });
 
-  it('re-adding a removed duplicate carries a caution', () => {
+  it('does not re-add a removed duplicate (setspn -S would refuse it): says why instead', () => {
     const hr = account({ sam: 'svc_hr', spns: ['HTTP/hr.contoso.test'] });
     const web03 = computer('WEB03', { spns: ['HOST/WEB03', 'HTTP/hr.contoso.test'] });
     const p = plan(snapshot({ accounts: [hr, web03] }), null, [finding('duplicate-spn', [setspnRemove('HTTP/hr.contoso.test', fa(web03))])]);
-    expect(p.rollback[0]?.caveat).toMatch(/was a duplicate \(also on svc_hr\)/);
+    expect(p.rollback).toEqual([]);
+    expect(p.manualUndo.map((u) => u.reason)).toEqual([expect.stringMatching(/was a duplicate \(also on svc_hr\)/)]);
   });
 });
 
