@@ -20,12 +20,42 @@ export interface ServerFacts {
 
 const SERVER_JSON_KEYS = ['netbios', 'fqdn', 'domain', 'iisVersion', 'registry', 'collectedAt', 'collector'] as const;
 
-/** Windows tools write UTF-16 or UTF-8 with a byte order mark; decode either. */
-export function decodeText(buffer: Buffer): string {
-  if (buffer[0] === 0xff && buffer[1] === 0xfe) return buffer.subarray(2).toString('utf16le');
-  if (buffer[0] === 0xfe && buffer[1] === 0xff) return Buffer.from(buffer.subarray(2)).swap16().toString('utf16le');
-  if (buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf) return buffer.subarray(3).toString('utf8');
-  return buffer.toString('utf8');
+/**
+ * Decode a config file as XML does (XML 1.0 §4.3.3, appendix F): a byte order mark wins; UTF-16
+ * without one is recognised by its first bytes; otherwise the encoding the XML declaration names,
+ * else UTF-8. Bytes that are not valid in that encoding are an error naming the line, never a
+ * silent U+FFFD inside an identity or host name.
+ */
+export function decodeText(buffer: Buffer, shown = 'input'): string {
+  if (buffer[0] === 0xff && buffer[1] === 0xfe) return strictDecode(buffer.subarray(2), 'utf-16le', shown);
+  if (buffer[0] === 0xfe && buffer[1] === 0xff) return strictDecode(buffer.subarray(2), 'utf-16be', shown);
+  if (buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf) return strictDecode(buffer.subarray(3), 'utf-8', shown);
+  if (buffer[0] === 0x3c && buffer[1] === 0x00 && buffer[2] === 0x3f && buffer[3] === 0x00) return strictDecode(buffer, 'utf-16le', shown);
+  if (buffer[0] === 0x00 && buffer[1] === 0x3c && buffer[2] === 0x00 && buffer[3] === 0x3f) return strictDecode(buffer, 'utf-16be', shown);
+  const declared = /^<\?xml\s[^>]*?encoding\s*=\s*["']([A-Za-z][A-Za-z0-9._-]*)["']/.exec(buffer.subarray(0, 256).toString('latin1'))?.[1]?.toLowerCase();
+  // A UTF-16 declaration on 8-bit bytes is a stale one (the file was re-saved): read it as UTF-8.
+  if (!declared || declared === 'utf-8' || declared === 'utf8' || declared.startsWith('utf-16') || declared === 'unicode') {
+    return strictDecode(buffer, 'utf-8', shown);
+  }
+  return strictDecode(buffer, declared, shown);
+}
+
+function strictDecode(bytes: Buffer, encoding: string, shown: string): string {
+  let decoder: InstanceType<typeof TextDecoder>;
+  try {
+    decoder = new TextDecoder(encoding, { fatal: true });
+  } catch {
+    throw new UsageError(`${shown}:1: the XML declaration names encoding ${show(encoding)}, which spnaudit cannot decode; save the file as UTF-8 or UTF-16`);
+  }
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    const lenient = new TextDecoder(encoding).decode(bytes);
+    const line = lenient.slice(0, Math.max(0, lenient.indexOf('\uFFFD'))).split('\n').length;
+    throw new UsageError(
+      `${shown}:${line}: bytes that are not valid ${encoding.toUpperCase()}; save the file as UTF-8 or UTF-16, or declare its real encoding in <?xml version="1.0" encoding="..."?>`,
+    );
+  }
 }
 
 async function readBounded(file: string, shown: string): Promise<string> {
@@ -38,7 +68,7 @@ async function readBounded(file: string, shown: string): Promise<string> {
   if (size > MAX_CONFIG_BYTES) {
     throw new UsageError(`${shown}: file is ${Math.round(size / 1024 / 1024)} MB, more than the ${MAX_CONFIG_BYTES / 1024 / 1024} MB spnaudit reads`);
   }
-  return decodeText(await readFile(file));
+  return decodeText(await readFile(file), shown);
 }
 
 export async function readServerJson(file: string, shown: string): Promise<ServerFacts> {
