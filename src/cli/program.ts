@@ -5,6 +5,7 @@ import { registerIis } from './iis.js';
 import { registerAudit } from './audit.js';
 import { registerExplain } from './explain.js';
 import { registerPlan } from './plan.js';
+import { registerTickets } from './tickets.js';
 
 /** The whole command tree. Each command lives in its own file and sets process.exitCode. */
 export function buildProgram(): Command {
@@ -18,5 +19,6 @@ export function buildProgram(): Command {
   registerAudit(program);
   registerExplain(program);
   registerPlan(program);
+  registerTickets(program);
   return program;
 }
