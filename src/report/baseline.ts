@@ -100,6 +100,11 @@ export function parseBaseline(text: string, file: string): AuditResult {
   if (!isObject(scope) || typeof scope.complete !== 'boolean' || !Array.isArray(scope.servers) || !Array.isArray(scope.domains) || !Array.isArray(scope.skipped)) {
     throw new UsageError(`${file}: scope must have complete, servers[], domains[] and skipped[]`);
   }
+  // A hand-edited baseline reaches the comparison and every renderer: check each field they read.
+  if (!isStrings(scope.servers) || !isStrings(scope.domains)) throw new UsageError(`${file}: scope.servers and scope.domains must be lists of names`);
+  if (!scope.skipped.every((s) => isObject(s) && typeof s.ruleId === 'string' && typeof s.reason === 'string')) {
+    throw new UsageError(`${file}: scope.skipped entries need a ruleId and a reason`);
+  }
   if (!isObject(data.tool) || typeof data.tool.version !== 'string' || typeof data.generatedAt !== 'string') {
     throw new UsageError(`${file}: tool.version and generatedAt are required`);
   }
@@ -108,9 +113,30 @@ export function parseBaseline(text: string, file: string): AuditResult {
     if (!isObject(f) || typeof f.fingerprint !== 'string' || f.fingerprint === '' || typeof f.ruleId !== 'string' || !isObject(f.subject)) {
       throw new UsageError(`${file}: findings[${i}] needs a fingerprint, ruleId and subject`);
     }
-    if (typeof f.severity !== 'string' || !(f.severity in SEVERITY_ORDER)) {
+    if (typeof f.severity !== 'string' || !Object.hasOwn(SEVERITY_ORDER, f.severity)) {
       throw new UsageError(`${file}: findings[${i}].severity must be error, warning or info`);
     }
+    const bad = badFindingField(f);
+    if (bad) throw new UsageError(`${file}: findings[${i}].${bad}`);
   });
   return data as unknown as AuditResult;
+}
+
+function isStrings(v: unknown): v is string[] {
+  return Array.isArray(v) && v.every((x) => typeof x === 'string');
+}
+
+/** What is wrong with a baseline finding's renderable fields, or null. */
+function badFindingField(f: Record<string, unknown>): string | null {
+  if (typeof f.title !== 'string' || typeof f.message !== 'string') return 'title and message must be text';
+  if (!Object.values(f.subject as Record<string, unknown>).every((v) => typeof v === 'string')) return 'subject values must be text';
+  if (!isObject(f.evidence)) return 'evidence must be an object';
+  if (!Array.isArray(f.fixes)) return 'fixes must be a list';
+  const fixes: unknown[] = f.fixes;
+  const badFix = fixes.findIndex((x) => !isObject(x) || typeof x.kind !== 'string' || typeof x.command !== 'string' || (x.note !== undefined && typeof x.note !== 'string'));
+  if (badFix >= 0) return `fixes[${badFix}] needs a kind and a command (text)`;
+  if (f.location !== undefined && (!isObject(f.location) || typeof f.location.file !== 'string' || typeof f.location.line !== 'number')) {
+    return 'location must have a file and a line';
+  }
+  return null;
 }
