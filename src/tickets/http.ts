@@ -26,7 +26,11 @@ export interface HttpRequest {
   /** Serialised as JSON (Content-Type: application/json) unless `rawBody` is given. */
   body?: unknown;
   rawBody?: string;
+  /** A POST that only reads (Jira search): sent in dry-run, retried like a GET, not paced. */
+  readOnly?: boolean;
 }
+
+export const isWrite = (req: Pick<HttpRequest, 'method' | 'readOnly'>): boolean => req.method !== 'GET' && req.readOnly !== true;
 
 export interface HttpResponse {
   status: number;
@@ -67,7 +71,7 @@ export class HttpClient {
   private readonly secrets: string[];
   readonly dryRun: boolean;
   /** Every request actually sent (method and URL), for summaries and tests. */
-  readonly sent: Array<{ method: HttpMethod; url: string; status: number }> = [];
+  readonly sent: Array<{ method: HttpMethod; url: string; status: number; write: boolean }> = [];
   readonly printed: HttpRequest[] = [];
 
   constructor(private readonly opts: HttpClientOptions = {}) {
@@ -105,7 +109,7 @@ export class HttpClient {
   }
 
   async send(req: HttpRequest): Promise<HttpResponse> {
-    const write = req.method !== 'GET';
+    const write = isWrite(req);
     if (write && this.dryRun) {
       this.printed.push(req);
       this.opts.print?.(`${this.describe(req)}\n`);
@@ -125,7 +129,7 @@ export class HttpClient {
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code ?? '';
         // A refused connection never reached the server; anything else may have executed a POST.
-        const safe = req.method !== 'POST' || code === 'ECONNREFUSED';
+        const safe = !write || req.method !== 'POST' || code === 'ECONNREFUSED';
         const message = this.redact(oneLine((error as Error).message));
         if (!safe || attempt >= maxAttempts) {
           throw new ConnectionError(`${req.method} ${this.redact(req.url)}: ${message}${attempt > 1 ? ` (after ${attempt} attempts)` : ''}`);
@@ -133,7 +137,7 @@ export class HttpClient {
         await this.wait(req, attempt, backoffMs(attempt), `network error ${code || message}`, maxWaitMs);
         continue;
       }
-      this.sent.push({ method: req.method, url: req.url, status: res.status });
+      this.sent.push({ method: req.method, url: req.url, status: res.status, write });
       const retry = this.retryDecision(req, res, attempt);
       if (retry === null || attempt >= maxAttempts) return res;
       await this.wait(req, attempt, retry.waitMs, retry.reason, maxWaitMs);
@@ -157,7 +161,7 @@ export class HttpClient {
       const untilReset = Number.isFinite(reset) && reset > 0 ? Math.max(0, reset * 1000 - this.now()) + 1000 : null;
       return { waitMs: retryAfter ?? untilReset ?? 60_000, reason: 'HTTP 403 rate limit' };
     }
-    if (res.status >= 500 && res.status !== 501 && req.method !== 'POST') {
+    if (res.status >= 500 && res.status !== 501 && (req.method !== 'POST' || req.readOnly === true)) {
       return { waitMs: retryAfter ?? backoffMs(attempt), reason: `HTTP ${res.status}` };
     }
     return null;

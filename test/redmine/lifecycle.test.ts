@@ -101,7 +101,7 @@ async function sync(result: AuditResult, project: string, flags: Partial<TicketF
     stderr: (t) => (stderr += t),
     ...(wrap ? { wrapProvider: wrap } : {}),
   });
-  return { writes: client.sent.filter((s) => s.method !== 'GET').length, counts: report.counts, stdout, stderr };
+  return { writes: client.sent.filter((s) => s.write).length, counts: report.counts, stdout, stderr };
 }
 
 beforeAll(async () => {

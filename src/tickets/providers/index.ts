@@ -52,7 +52,7 @@ export function createProvider(settings: TicketSettings, secrets: { token: strin
       return new JiraProvider(http, {
         url: settings.url,
         project,
-        deployment: (o.deployment as JiraDeployment | undefined) ?? JIRA_DEFAULTS.deployment,
+        deployment: (o.deployment as JiraDeployment | undefined) ?? jiraDeploymentFor(settings.url),
         auth: auth(),
         issueType: String(o.issueType ?? JIRA_DEFAULTS.issueType),
         closeTransition: String(o.closeTransition ?? JIRA_DEFAULTS.closeTransition),
@@ -83,6 +83,11 @@ export function createProvider(settings: TicketSettings, secrets: { token: strin
         source: String(o.source ?? WEBHOOK_DEFAULTS.source),
       });
   }
+}
+
+/** Without tickets.deployment: Atlassian's cloud hosts are Cloud, anything else is Server/Data Center. */
+export function jiraDeploymentFor(url: string): JiraDeployment {
+  return /\.(atlassian\.net|jira\.com)$/i.test(new URL(url).hostname) ? 'cloud' : 'server';
 }
 
 /** GitHub asks for a second between content-creating requests; others get no pacing. */

@@ -30,7 +30,6 @@ export interface JiraOptions {
 }
 
 export const JIRA_DEFAULTS = {
-  deployment: 'cloud' as JiraDeployment,
   issueType: 'Bug',
   closeTransition: 'Done',
   reopenTransition: 'Reopen',
@@ -116,7 +115,7 @@ export class JiraProvider implements TicketProvider {
         if (nextPageToken) body.nextPageToken = nextPageToken;
         const ids = journal.map(Number).filter((n) => Number.isInteger(n) && n > 0);
         if (ids.length > 0) body.reconcileIssues = ids;
-        const req = this.req('POST', '/search/jql', body);
+        const req: HttpRequest = { ...this.req('POST', '/search/jql', body), readOnly: true };
         const res = await this.http.send(req);
         expectStatus(this.http, req, res, [200], 'Jira search');
         const page = parseJson<{ issues?: JiraIssue[]; nextPageToken?: string; isLast?: boolean }>(this.http, req, res, 'Jira search');
@@ -126,7 +125,7 @@ export class JiraProvider implements TicketProvider {
       }
     } else {
       for (let startAt = 0; ; startAt += PAGE) {
-        const req = this.req('POST', '/search', { jql: this.jql(), fields: FIELDS, startAt, maxResults: PAGE });
+        const req: HttpRequest = { ...this.req('POST', '/search', { jql: this.jql(), fields: FIELDS, startAt, maxResults: PAGE }), readOnly: true };
         const res = await this.http.send(req);
         expectStatus(this.http, req, res, [200], 'Jira search');
         const page = parseJson<{ issues?: JiraIssue[]; total?: number }>(this.http, req, res, 'Jira search');

@@ -106,7 +106,8 @@ export class WebhookProvider implements TicketProvider {
   }
 
   async close(ticket: RemoteTicket, note: TicketNote): Promise<void> {
-    // Events v2: a resolve carries no payload; the note travels in the custom field receivers may log.
-    await this.post({ event_action: 'resolve', dedup_key: ticket.key, client: 'spnaudit', note: noteText(note.kind, note.run) }, 'webhook resolve');
+    // Events v2: a resolve carries only the dedup_key (no payload, no free text).
+    void note;
+    await this.post({ event_action: 'resolve', dedup_key: ticket.key, client: 'spnaudit' }, 'webhook resolve');
   }
 }
