@@ -70,6 +70,23 @@ export interface WebEndpoint {
 
 /** The server's computer account: sAMAccountName NETBIOS$ in its domain, else by dNSHostName. */
 export function computerAccountOf(ctx: RuleContext, server: IisServer): Account | null {
+  const computers = computerLookup(ctx);
+  const sam = `${server.netbiosName}$`.toLowerCase();
+  if (!computers.sams.has(sam) || (server.fqdn && !computers.fqdns.has(server.fqdn.toLowerCase()))) return scanForComputer(ctx, server);
+  if (server.domain) {
+    const hit = computers.byDomainSam.get(`${server.domain.toLowerCase()}\u0000${sam}`);
+    if (hit) return hit;
+  }
+  if (server.fqdn) {
+    const hit = computers.byDnsHostName.get(server.fqdn.toLowerCase());
+    if (hit) return hit;
+  }
+  const bySam = computers.bySam.get(sam);
+  return bySam && bySam.length === 1 ? (bySam[0] ?? null) : null;
+}
+
+/** The same answer as computerAccountOf, by a scan: for a server that is not in the context's inventory. */
+function scanForComputer(ctx: RuleContext, server: IisServer): Account | null {
   const sam = `${server.netbiosName}$`.toLowerCase();
   const isComputer = (a: Account): boolean => a.kind === 'computer';
   const accounts = ctx.snapshot.accounts;
@@ -85,6 +102,53 @@ export function computerAccountOf(ctx: RuleContext, server: IisServer): Account 
   }
   const bySam = accounts.filter((a) => isComputer(a) && a.sAMAccountName.toLowerCase() === sam);
   return bySam.length === 1 ? (bySam[0] ?? null) : null;
+}
+
+interface ComputerLookup {
+  /** The names indexed: those of the inventory's servers. */
+  sams: ReadonlySet<string>;
+  fqdns: ReadonlySet<string>;
+  /** First computer (snapshot order) per `domain\0sam`, both lower-case. */
+  byDomainSam: Map<string, Account>;
+  /** First computer per dNSHostName, lower-case. */
+  byDnsHostName: Map<string, Account>;
+  /** Every computer per lower-case sAMAccountName. */
+  bySam: Map<string, Account[]>;
+}
+
+const computerLookups = new WeakMap<RuleContext, ComputerLookup>();
+
+/**
+ * Computer accounts by name, built once per context (each server and application asks), holding
+ * only the names the inventory's servers can ask for: a million-account directory is scanned once
+ * without building a million keys.
+ */
+function computerLookup(ctx: RuleContext): ComputerLookup {
+  let lookup = computerLookups.get(ctx);
+  if (!lookup) {
+    const sams = new Set<string>();
+    const fqdns = new Set<string>();
+    lookup = { sams, fqdns, byDomainSam: new Map(), byDnsHostName: new Map(), bySam: new Map() };
+    for (const server of ctx.inventory?.servers ?? []) {
+      sams.add(`${server.netbiosName}$`.toLowerCase());
+      if (server.fqdn) fqdns.add(server.fqdn.toLowerCase());
+    }
+    for (const a of ctx.snapshot.accounts) {
+      if (a.kind !== 'computer') continue;
+      const sam = a.sAMAccountName.toLowerCase();
+      if (sams.has(sam)) {
+        const domainSam = `${a.domain.toLowerCase()}\u0000${sam}`;
+        if (!lookup.byDomainSam.has(domainSam)) lookup.byDomainSam.set(domainSam, a);
+        const same = lookup.bySam.get(sam);
+        if (same) same.push(a);
+        else lookup.bySam.set(sam, [a]);
+      }
+      const host = a.dnsHostName?.toLowerCase();
+      if (host !== undefined && fqdns.has(host) && !lookup.byDnsHostName.has(host)) lookup.byDnsHostName.set(host, a);
+    }
+    computerLookups.set(ctx, lookup);
+  }
+  return lookup;
 }
 
 function computerName(ctx: RuleContext, server: IisServer, computer: Account | null): string {

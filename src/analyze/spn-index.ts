@@ -41,9 +41,14 @@ export function parseSpnMappings(values: readonly string[]): Map<string, string>
   return map;
 }
 
+/** One holder, or several: nearly every SPN has exactly one, and a million one-element arrays cost ~100 MB. */
+type Held = SpnHolder | SpnHolder[];
+
+const holderList = (held: Held | undefined): SpnHolder[] => (held === undefined ? [] : Array.isArray(held) ? [...held] : [held]);
+
 interface ForestData {
   /** key → holders (one per account, first stored spelling kept). */
-  spns: Map<string, SpnHolder[]>;
+  spns: Map<string, Held>;
   aliases: Map<string, string>;
   hostAliases: ReadonlySet<string>;
 }
@@ -74,16 +79,15 @@ export function buildSpnIndex(snapshot: Snapshot): SpnIndex {
     const data = dataFor(forestOf(account));
     for (const spn of account.servicePrincipalNames) {
       const key = spnKey(spn);
-      let holders = data.spns.get(key);
-      if (!holders) {
-        holders = [];
-        data.spns.set(key, holders);
-      }
-      if (!holders.some((h) => h.account === account)) holders.push({ account, spn });
+      const held = data.spns.get(key);
+      if (held === undefined) data.spns.set(key, { account, spn });
+      else if (!Array.isArray(held)) {
+        if (held.account !== account) data.spns.set(key, [held, { account, spn }]);
+      } else if (!held.some((h) => h.account === account)) held.push({ account, spn });
     }
   }
 
-  const holders = (spn: string, forest: string): SpnHolder[] => [...(dataFor(forest).spns.get(spnKey(spn)) ?? [])];
+  const holders = (spn: string, forest: string): SpnHolder[] => holderList(dataFor(forest).spns.get(spnKey(spn)));
 
   const resolve = (spn: string, forest: string): Resolution => {
     const explicit = holders(spn, forest);
@@ -103,7 +107,10 @@ export function buildSpnIndex(snapshot: Snapshot): SpnIndex {
   return {
     holders,
     resolve,
-    entries: (forest) => [...dataFor(forest).spns].map(([k, h]): [string, SpnHolder[]] => [k, [...h]]),
+    entries: function* (forest) {
+      // Lazily, one copy per entry: callers filter millions of entries and keep a few.
+      for (const [key, held] of dataFor(forest).spns) yield [key, holderList(held)];
+    },
     hostAliases: (forest) => dataFor(forest).hostAliases,
     forestOf,
   };

@@ -26,6 +26,36 @@ const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u00a0\u2028\u2029\u200b-\u200f\u2
  * and are judged by {@link spnDefects}.
  */
 export function tryParseSpn(value: string): SpnParse {
+  // Rules parse the same value back to back (spnDefects, then parseSpn): remember the last one.
+  if (value === lastParsed.value && lastParsed.result !== null) return lastParsed.result;
+  const result = parsePlain(value) ?? parseFull(value);
+  lastParsed.value = value;
+  lastParsed.result = result;
+  return result;
+}
+
+const lastParsed: { value: string; result: SpnParse | null } = { value: '', result: null };
+
+/** `class/host` or `class/host:port` of plain characters: nearly every SPN in a directory. */
+const PLAIN = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)(?::(\d{1,5}))?$/;
+
+/**
+ * The common case without the checks of {@link parseFull}, which such a value passes by
+ * construction (one "/", no whitespace, no URL scheme, at most one ":" followed by digits).
+ * Returns null for anything else, including ports out of range, so parseFull gives the reason.
+ */
+function parsePlain(value: string): SpnParse | null {
+  const m = PLAIN.exec(value);
+  if (!m) return null;
+  const port = m[3] === undefined ? null : Number(m[3]);
+  if (port !== null && (port < 1 || port > 65535)) return null;
+  return {
+    ok: true,
+    spn: { original: value, key: spnKey(value), serviceClass: m[1]!, host: m[2]!, port, instance: null, serviceName: null },
+  };
+}
+
+function parseFull(value: string): SpnParse {
   if (value.length === 0) return { ok: false, reason: 'empty value' };
   if (value !== value.trim()) return { ok: false, reason: 'leading or trailing whitespace (the KDC matches the stored value, so this SPN is never requested)' };
   if (/\s/u.test(value)) return { ok: false, reason: 'contains whitespace' };

@@ -3,9 +3,10 @@
  * never leaves a half-written snapshot under the real name) and read back with validation that
  * turns a truncated, hand-edited or foreign file into one clear error — never a wrong clean verdict.
  */
+import { createReadStream } from 'node:fs';
 import { open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { Snapshot } from '../model/directory.js';
+import type { Account, Snapshot } from '../model/directory.js';
 import { SNAPSHOT_SCHEMA_VERSION } from '../model/directory.js';
 import { UsageError } from '../errors.js';
 
@@ -32,14 +33,30 @@ export async function writeSnapshot(file: string, snapshot: Snapshot): Promise<v
   await rename(tmp, file);
 }
 
+/**
+ * Reads a snapshot. Files in the layout {@link writeSnapshot} produces (one account per line) are
+ * parsed a line at a time, so a million-account file never sits in memory as one string (V8 caps
+ * strings at 512 MiB, and the text next to the parsed objects would double the peak). Any other
+ * layout (hand-edited, pretty-printed, minified) is read whole and parsed by {@link parseSnapshot}.
+ */
 export async function readSnapshot(file: string): Promise<Snapshot> {
+  const streamed = await readWriterLayout(file);
+  if (streamed !== null) return streamed;
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new UsageError(`cannot read snapshot ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    throw cannotRead(file, err);
   }
   return parseSnapshot(text, file);
+}
+
+function cannotRead(file: string, err: unknown): UsageError {
+  return new UsageError(`cannot read snapshot ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+}
+
+function notJson(file: string, line: number | null, err: unknown): UsageError {
+  return new UsageError(`${file}${line ? `:${line}` : ''}: not valid JSON (${(err as Error).message.split('\n')[0]}); is the snapshot truncated?`);
 }
 
 export function parseSnapshot(text: string, file: string): Snapshot {
@@ -49,15 +66,164 @@ export function parseSnapshot(text: string, file: string): Snapshot {
   } catch (err) {
     const pos = /position (\d+)/.exec((err as Error).message)?.[1];
     const line = pos ? text.slice(0, Number(pos)).split('\n').length : null;
-    throw new UsageError(`${file}${line ? `:${line}` : ''}: not valid JSON (${(err as Error).message.split('\n')[0]}); is the snapshot truncated?`);
+    throw notJson(file, line, err);
   }
-  validateSnapshot(data, file);
-  return data;
+  const check = validator(file);
+  const accounts = check.header(data);
+  accounts.forEach((a, i) => check.account(a, i));
+  return data as Snapshot;
+}
+
+const ACCOUNTS_OPEN = '  "accounts": [';
+const ACCOUNTS_EMPTY = '  "accounts": []';
+const ACCOUNTS_CLOSE = '  ]';
+/** The header (forests, domains, errors) is small; past this the file is not in the writer's layout. */
+const MAX_HEADER_CHARS = 64 * 1024 * 1024;
+
+/** Not the writer's layout: read the file whole instead. */
+class OtherLayout extends Error {}
+
+/**
+ * Streams a file in writeSnapshot's layout: header lines up to `  "accounts": [`, one account object
+ * per line (`    {...},`), `  ]`, `}`. Returns null as soon as the file turns out to be laid out
+ * differently; a line that has the layout's shape but is not JSON is an error naming that line.
+ */
+async function readWriterLayout(file: string): Promise<Snapshot | null> {
+  let stream;
+  try {
+    stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 });
+  } catch (err) {
+    throw cannotRead(file, err);
+  }
+  const check = validator(file);
+  const share = sharedValues();
+  // Widened on purpose: onLine changes it, which the compiler's narrowing cannot see.
+  let phase = 'header' as 'header' | 'accounts' | 'tail';
+  let header = '';
+  let tail = '';
+  let lineNo = 0;
+  let headerData: Record<string, unknown> = {};
+  let accounts: Account[] = [];
+  let rest = '';
+
+  const onLine = (raw: string): void => {
+    lineNo += 1;
+    const unix = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    const line = lineNo === 1 ? unix.replace(/^\uFEFF/, '') : unix;
+    if (phase === 'header') {
+      if (line === ACCOUNTS_OPEN || line === ACCOUNTS_EMPTY) {
+        let data: unknown;
+        try {
+          data = JSON.parse(`${header}"accounts": []}`);
+        } catch {
+          throw new OtherLayout();
+        }
+        if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new OtherLayout();
+        // Header problems are reported exactly as parseSnapshot reports them.
+        check.header(data);
+        headerData = data as Record<string, unknown>;
+        phase = line === ACCOUNTS_OPEN ? 'accounts' : 'tail';
+        return;
+      }
+      header += `${line}\n`;
+      if (header.length > MAX_HEADER_CHARS) throw new OtherLayout();
+      return;
+    }
+    if (phase === 'accounts') {
+      if (line === ACCOUNTS_CLOSE) {
+        phase = 'tail';
+        return;
+      }
+      if (!line.startsWith('    {"')) throw new OtherLayout();
+      const json = line.endsWith(',') ? line.slice(4, -1) : line.slice(4);
+      let account: unknown;
+      try {
+        account = JSON.parse(json);
+      } catch (err) {
+        throw notJson(file, lineNo, err);
+      }
+      check.account(account, accounts.length);
+      accounts.push(share(account as Account));
+      return;
+    }
+    tail += `${line}\n`;
+    if (tail.length > 1024) throw new OtherLayout();
+  };
+
+  try {
+    for await (const chunk of stream as AsyncIterable<string>) {
+      const text = rest + chunk;
+      let from = 0;
+      for (let nl = text.indexOf('\n', from); nl >= 0; nl = text.indexOf('\n', from)) {
+        onLine(text.slice(from, nl));
+        from = nl + 1;
+      }
+      rest = text.slice(from);
+      if (phase === 'header' && rest.length > MAX_HEADER_CHARS) throw new OtherLayout();
+    }
+    if (rest !== '') onLine(rest);
+  } catch (err) {
+    stream.destroy();
+    if (err instanceof OtherLayout) return null;
+    if (err instanceof UsageError) throw err;
+    throw cannotRead(file, err);
+  }
+  if (phase !== 'tail') {
+    // A header we never saw the end of is not ours to judge; a cut-off account list is truncation.
+    if (phase === 'header') return null;
+    throw notJson(file, lineNo, new Error('Unexpected end of JSON input'));
+  }
+  if (tail.trim() !== '}') {
+    if (tail.trim() === '') throw notJson(file, lineNo, new Error('Unexpected end of JSON input'));
+    return null;
+  }
+  headerData.accounts = accounts;
+  return headerData as unknown as Snapshot;
 }
 
 class Invalid extends Error {}
 
-function validateSnapshot(data: unknown, file: string): asserts data is Snapshot {
+/**
+ * Values that repeat across accounts (domain, objectClass, group DNs, empty lists) are stored once
+ * and shared, instead of once per account: about a fifth of a large snapshot's memory. Shared
+ * arrays are frozen, so code that tried to change one account's list would fail loudly.
+ */
+function sharedValues(): (account: Account) => Account {
+  const strings = new Map<string, string>();
+  const lists = new Map<string, readonly string[]>();
+  const one = (value: string): string => {
+    const seen = strings.get(value);
+    if (seen !== undefined) return seen;
+    strings.set(value, value);
+    return value;
+  };
+  const list = (values: string[]): string[] => {
+    const key = values.join('\n');
+    let seen = lists.get(key);
+    if (seen === undefined) {
+      seen = Object.freeze(values.map(one));
+      lists.set(key, seen);
+    }
+    return seen as string[];
+  };
+  return (account) => {
+    account.domain = one(account.domain);
+    account.objectClass = list(account.objectClass);
+    account.memberOf = account.memberOf.length === 0 ? list(account.memberOf) : account.memberOf.map(one);
+    account.allowedToDelegateTo = account.allowedToDelegateTo.length === 0 ? list(account.allowedToDelegateTo) : account.allowedToDelegateTo;
+    if (account.groupMsaMembership) account.groupMsaMembership = account.groupMsaMembership.map(one);
+    return account;
+  };
+}
+
+interface Validator {
+  /** Checks everything but the accounts; returns the accounts array to check one by one. */
+  header(data: unknown): unknown[];
+  /** Checks one account (GUIDs must be unique across calls). */
+  account(data: unknown, index: number): void;
+}
+
+function validator(file: string): Validator {
   const fail = (where: string, what: string): never => {
     throw new Invalid(`${where}: ${what}`);
   };
@@ -69,44 +235,64 @@ function validateSnapshot(data: unknown, file: string): asserts data is Snapshot
   const num = (v: unknown, where: string): number => (typeof v === 'number' && Number.isFinite(v) ? v : fail(where, 'must be a number'));
   const numOrNull = (v: unknown, where: string): number | null => (v === null ? null : num(v, where));
   const bool = (v: unknown, where: string): boolean => (typeof v === 'boolean' ? v : fail(where, 'must be true or false'));
-  const strings = (v: unknown, where: string): string[] => arr(v, where).map((x, i) => str(x, `${where}[${i}]`));
-  const stringsOrNull = (v: unknown, where: string): string[] | null => (v === null ? null : strings(v, where));
-
-  try {
-    const root = obj(data, 'snapshot');
-    if (root.schemaVersion !== SNAPSHOT_SCHEMA_VERSION) {
-      fail('schemaVersion', `${JSON.stringify(root.schemaVersion)} is not supported (this spnaudit reads ${SNAPSHOT_SCHEMA_VERSION}); re-collect with this version`);
+  // A loop, not map(): this runs for five lists of each of a million accounts.
+  const strings = (v: unknown, where: string): void => {
+    const list = arr(v, where);
+    for (let i = 0; i < list.length; i += 1) if (typeof list[i] !== 'string') fail(`${where}[${i}]`, 'must be a string');
+  };
+  const stringsOrNull = (v: unknown, where: string): void => {
+    if (v !== null) strings(v, where);
+  };
+  const reported = <T>(check: () => T): T => {
+    try {
+      return check();
+    } catch (err) {
+      if (err instanceof Invalid) throw new UsageError(`${file}: invalid snapshot: ${err.message}`);
+      throw err;
     }
-    str(obj(root.tool, 'tool').name, 'tool.name');
-    if (Number.isNaN(Date.parse(str(root.collectedAt, 'collectedAt')))) fail('collectedAt', 'is not a timestamp');
-    const source = obj(root.source, 'source');
-    str(source.url, 'source.url');
-    if ('password' in source) fail('source', 'must not contain a password');
-    const complete = bool(root.complete, 'complete');
-    const errors = arr(root.errors, 'errors');
-    errors.forEach((e, i) => {
-      const o = obj(e, `errors[${i}]`);
-      str(o.where, `errors[${i}].where`);
-      str(o.message, `errors[${i}].message`);
+  };
+
+  const domains = new Set<string>();
+  const guids = new Set<string>();
+
+  const header = (data: unknown): unknown[] =>
+    reported(() => {
+      const root = obj(data, 'snapshot');
+      if (root.schemaVersion !== SNAPSHOT_SCHEMA_VERSION) {
+        fail('schemaVersion', `${JSON.stringify(root.schemaVersion)} is not supported (this spnaudit reads ${SNAPSHOT_SCHEMA_VERSION}); re-collect with this version`);
+      }
+      str(obj(root.tool, 'tool').name, 'tool.name');
+      if (Number.isNaN(Date.parse(str(root.collectedAt, 'collectedAt')))) fail('collectedAt', 'is not a timestamp');
+      const source = obj(root.source, 'source');
+      str(source.url, 'source.url');
+      if ('password' in source) fail('source', 'must not contain a password');
+      const complete = bool(root.complete, 'complete');
+      const errors = arr(root.errors, 'errors');
+      errors.forEach((e, i) => {
+        const o = obj(e, `errors[${i}]`);
+        str(o.where, `errors[${i}].where`);
+        str(o.message, `errors[${i}].message`);
+      });
+      if (complete && errors.length > 0) fail('complete', `is true but errors lists ${errors.length} failure(s): the file contradicts itself`);
+      const forests = arr(root.forests, 'forests').map((f, i) => {
+        const o = obj(f, `forests[${i}]`);
+        strings(o.spnMappings, `forests[${i}].spnMappings`);
+        strOrNull(o.dsHeuristics, `forests[${i}].dsHeuristics`);
+        return str(o.rootDomain, `forests[${i}].rootDomain`).toLowerCase();
+      });
+      arr(root.domains, 'domains').forEach((d, i) => {
+        const o = obj(d, `domains[${i}]`);
+        const name = str(o.dnsName, `domains[${i}].dnsName`).toLowerCase();
+        if (!forests.includes(str(o.forest, `domains[${i}].forest`).toLowerCase())) fail(`domains[${i}].forest`, `names forest '${o.forest}' that is not in forests[]`);
+        strOrNull(o.netbiosName, `domains[${i}].netbiosName`);
+        strOrNull(o.rodcGroupCreated, `domains[${i}].rodcGroupCreated`);
+        domains.add(name);
+      });
+      return arr(root.accounts, 'accounts');
     });
-    if (complete && errors.length > 0) fail('complete', `is true but errors lists ${errors.length} failure(s): the file contradicts itself`);
-    const forests = arr(root.forests, 'forests').map((f, i) => {
-      const o = obj(f, `forests[${i}]`);
-      strings(o.spnMappings, `forests[${i}].spnMappings`);
-      strOrNull(o.dsHeuristics, `forests[${i}].dsHeuristics`);
-      return str(o.rootDomain, `forests[${i}].rootDomain`).toLowerCase();
-    });
-    const domains = new Set<string>();
-    arr(root.domains, 'domains').forEach((d, i) => {
-      const o = obj(d, `domains[${i}]`);
-      const name = str(o.dnsName, `domains[${i}].dnsName`).toLowerCase();
-      if (!forests.includes(str(o.forest, `domains[${i}].forest`).toLowerCase())) fail(`domains[${i}].forest`, `names forest '${o.forest}' that is not in forests[]`);
-      strOrNull(o.netbiosName, `domains[${i}].netbiosName`);
-      strOrNull(o.rodcGroupCreated, `domains[${i}].rodcGroupCreated`);
-      domains.add(name);
-    });
-    const guids = new Set<string>();
-    arr(root.accounts, 'accounts').forEach((a, i) => {
+
+  const account = (a: unknown, i: number): void =>
+    reported(() => {
       const w = `accounts[${i}]`;
       const o = obj(a, w);
       const guid = str(o.objectGuid, `${w}.objectGuid`).toLowerCase();
@@ -134,9 +320,6 @@ function validateSnapshot(data: unknown, file: string): asserts data is Snapshot
       numOrNull(o.adminCount, `${w}.adminCount`);
       numOrNull(o.primaryGroupId, `${w}.primaryGroupId`);
     });
-  } catch (err) {
-    if (err instanceof Invalid) throw new UsageError(`${file}: invalid snapshot: ${err.message}`);
-    throw err;
-  }
-}
 
+  return { header, account };
+}
