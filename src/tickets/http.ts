@@ -185,6 +185,8 @@ export class HttpClient {
         options.path = url.href;
         if (proxy.username) headers['Proxy-Authorization'] = `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}`;
       } else if (proxy && isHttps) {
+        // ClientRequest only calls createConnection when no agent is set (agent: false would make one).
+        delete options.agent;
         options.createConnection = ((_opts: unknown, done: (err: Error | null, socket?: Duplex) => void) => {
           tunnel(proxy, url, ca, timeoutMs).then((s) => done(null, s), (e: Error) => done(e));
           return undefined;
@@ -199,6 +201,8 @@ export class HttpClient {
         response.on('end', () => {
           const flat: Record<string, string> = {};
           for (const [k, v] of Object.entries(response.headers)) if (v !== undefined) flat[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+          // One request per connection: a tunnelled socket would otherwise stay open until the proxy drops it.
+          response.socket?.destroy();
           resolve({ status: response.statusCode ?? 0, headers: flat, text: Buffer.concat(chunks).toString('utf8'), dryRun: false });
         });
       });
