@@ -1,4 +1,4 @@
-import { CommanderError } from 'commander';
+import { CommanderError, type Command } from 'commander';
 import { EXIT, SpnauditError, oneLine } from '../errors.js';
 
 /**
@@ -21,4 +21,20 @@ export function reportError(err: unknown, stderr: NodeJS.WritableStream = proces
   const message = err instanceof Error ? err.message : String(err);
   stderr.write(`spnaudit: internal error: ${oneLine(message)} (set SPNAUDIT_DEBUG=1 for details)\n`);
   return EXIT.USAGE;
+}
+
+/**
+ * Commander echoes an unknown `--name=value` whole. People try `--password=…` (there is no such flag:
+ * secrets never go on argv), and the echo would put the secret into terminal scrollback and CI logs.
+ * Usage errors show the option name only.
+ */
+export function redactUsageError(text: string): string {
+  return text.replace(/(unknown option '[^'=\s]+)=[^']*'/g, "$1=…'");
+}
+
+/** Apply {@link redactUsageError} to the usage errors of a command and all its subcommands. */
+export function protectUsageOutput(cmd: Command): Command {
+  cmd.configureOutput({ outputError: (text, write) => write(redactUsageError(text)) });
+  for (const sub of cmd.commands) protectUsageOutput(sub);
+  return cmd;
 }
