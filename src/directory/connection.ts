@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import { Client, ResultCodeError, type Entry } from 'ldapts';
-import { ConnectionError, UsageError } from '../errors.js';
+import { ConnectionError, UsageError, oneLine } from '../errors.js';
 import { bufferAttributeNames } from './entry.js';
 import { toLdapFilter } from './filter.js';
 
@@ -155,6 +155,10 @@ const TLS_CODES: Record<string, string> = {
 /** One line: what failed, where, and what to do. Never includes the password. */
 export function describeLdapError(err: unknown, where: string, bindDn: string, operation: string): ConnectionError {
   const e = err as NodeJS.ErrnoException & { code?: string | number; reason?: string };
+  if (err instanceof ResultCodeError && operation === 'StartTLS') {
+    // Whatever the code (2 unsupported, 52 no TLS configured, 53 unwilling…), the server is up and said no.
+    return new ConnectionError(`${where} refused StartTLS (LDAP ${err.code}: ${oneLine(err.message.replace(/\s*Code: 0x[0-9a-f]+$/i, '')).slice(0, 200)}); use ldaps:// or check the DC's certificate`);
+  }
   if (err instanceof ResultCodeError) {
     const data = /data ([0-9a-f]{3})/i.exec(err.message)?.[1]?.toLowerCase();
     switch (err.code) {
@@ -168,9 +172,6 @@ export function describeLdapError(err: unknown, where: string, bindDn: string, o
         );
       case 13:
         return new ConnectionError(`${where} requires confidentiality (LDAP 13); use ldaps:// or --starttls`);
-      case 2:
-        if (operation === 'StartTLS') return new ConnectionError(`${where} refused StartTLS (LDAP 2); use ldaps:// or check the DC's certificate`);
-        break;
       case 52:
         return new ConnectionError(`${where} is unavailable (LDAP 52); try another domain controller`);
       case 51:
@@ -198,6 +199,9 @@ export function describeLdapError(err: unknown, where: string, bindDn: string, o
       return new ConnectionError(`${where} closed the connection during ${operation} (${code}); for ldaps:// check the port is LDAPS, for ldap:// try --starttls`);
   }
   const message = err instanceof Error ? err.message : String(err);
+  if (/^Connection closed before message response/.test(message)) {
+    return new ConnectionError(`${where} closed the connection during ${operation} without an answer; is this an LDAP port that accepts connections from here?`);
+  }
   if (/timed? ?out/i.test(message)) {
     return new ConnectionError(`${operation} on ${where} timed out (${message}); raise --timeout or check the network path`);
   }
