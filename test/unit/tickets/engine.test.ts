@@ -182,3 +182,13 @@ describe('resolveTicketSettings errors name the file and line', () => {
     expect(() => resolveTicketSettings({ fingerprintField: 'x' }, c)).toThrow(/--fingerprint-field is for redmine/);
   });
 });
+
+describe('examples/tickets/*.yaml', () => {
+  const dir = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../examples/tickets');
+  it.each(['redmine', 'jira', 'github', 'servicenow', 'webhook'])('%s.yaml is a valid tickets section for its provider', async (provider) => {
+    const { loadConfigFile } = await import('../../../src/config/file.js');
+    const settings = resolveTicketSettings({}, await loadConfigFile(path.join(dir, `${provider}.yaml`)));
+    expect(settings.provider).toBe(provider);
+    expect(settings.tokenEnv).toMatch(/^[A-Z_]+$/);
+  });
+});
