@@ -12,7 +12,7 @@ import { oneLine } from '../errors.js';
 import { buildRollback } from './rollback.js';
 import { selectSteps } from './select.js';
 import { simulatePlan, SimulationError } from './simulate.js';
-import type { Plan, PlanFilters, PlannedFinding } from './types.js';
+import type { Plan, PlanFilters, PlannedFinding, ReviewItem } from './types.js';
 
 export type { Plan, PlanFilters, PlanStep, Shell, Decision, ReviewItem, SimulationResult, PlannedFinding } from './types.js';
 export { renderPlanFiles, type PlanFile, type ShellOutcome } from './script.js';
@@ -93,22 +93,43 @@ export function buildPlan(input: BuildPlanInput): Plan {
     display: (account, domain) => `${netbios[lc(domain)] ?? domain.toUpperCase()}\\${account}`,
   });
 
+  // A step whose effect the simulation shows to break a name (e.g. turning Negotiate on where no
+  // SPN exists yet) is held back for review with the reason, and the rest of the plan re-simulated;
+  // only a failure no step can be blamed for refuses the whole plan.
+  let steps = selection.steps;
+  const heldBack: ReviewItem[] = [];
   let simulation;
-  try {
-    simulation = simulatePlan(snapshot, inventory, selection.steps, audit.findings, { now: input.now, ...(input.passwordAgeDays !== undefined ? { passwordAgeDays: input.passwordAgeDays } : {}) });
-  } catch (err) {
-    if (err instanceof SimulationError) throw new PlanRefusedError(`the plan cannot be simulated: ${err.message}`);
-    throw err;
-  }
-  if (simulation.remaining.length > 0) {
+  for (let round = 0; ; round++) {
+    try {
+      simulation = simulatePlan(snapshot, inventory, steps, audit.findings, { now: input.now, ...(input.passwordAgeDays !== undefined ? { passwordAgeDays: input.passwordAgeDays } : {}) });
+    } catch (err) {
+      if (err instanceof SimulationError) throw new PlanRefusedError(`the plan cannot be simulated: ${err.message}`);
+      throw err;
+    }
+    if (simulation.remaining.length === 0) break;
+    const blamed = new Set(simulation.remaining.flatMap((r) => r.stepKeys));
     const first = simulation.remaining[0];
-    const causes = [...new Set(simulation.remaining.flatMap((r) => r.causedBy))];
-    throw new PlanRefusedError(
-      `refusing to write a plan that fails its own simulation: after it, ${simulation.remaining.length} duplicate-spn/missing-spn finding(s) remain on names it touches (first: ${first?.ruleId} ${oneLine(first?.spn ?? '')}: ${oneLine(first?.message ?? '')})${
-        causes.length > 0 ? `; caused by the steps of ${causes.join(', ')}: leave those out with --exclude ${causes.join(',')} or fix the name first` : ''
-      }`,
-    );
+    if (blamed.size === 0 || round >= 10) {
+      throw new PlanRefusedError(
+        `refusing to write a plan that fails its own simulation: after it, ${simulation.remaining.length} duplicate-spn/missing-spn finding(s) remain on names it touches (first: ${first?.ruleId} ${oneLine(first?.spn ?? '')}: ${oneLine(first?.message ?? '')})`,
+      );
+    }
+    for (const step of steps.filter((s) => blamed.has(s.key))) {
+      const why = simulation.remaining.find((r) => r.stepKeys.includes(step.key));
+      for (const fp of step.findings) {
+        heldBack.push({
+          kind: 'held-back',
+          finding: fp,
+          ruleId: audit.findings.find((f) => f.fingerprint === fp)?.ruleId ?? step.ruleIds[0] ?? '',
+          text: `Held back by the plan's simulation: after this change ${why?.ruleId ?? 'a finding'} ${why?.spn ?? ''} would remain (${why?.message ?? ''}). Fix that name first, then re-run spnaudit plan.`,
+          action: step.action,
+        });
+      }
+    }
+    steps = steps.filter((s) => !blamed.has(s.key));
   }
+  selection.steps = steps;
+  selection.review.push(...heldBack);
 
   const { rollback, manualUndo } = buildRollback(selection.steps, snapshot);
   const inDecision = new Set(selection.decisions.flatMap((d) => d.findings));

@@ -215,11 +215,12 @@ function reviewBlock(w: ScriptWriter, plan: Plan, servers: string[] | null): voi
     return servers === null ? server === null : server !== null && servers.includes(server);
   });
   if (items.length === 0) return;
-  w.comment('==== FOR REVIEW: conditional and manual fixes; nothing below runs ====');
+  w.comment('==== FOR REVIEW: conditional, manual and held-back fixes; nothing below runs ====');
   for (const r of items) {
     w.comment(`[${r.ruleId} ${r.finding}] ${r.kind.toUpperCase()}${r.note ? ` (${r.note})` : ''}`);
-    if (r.action && r.kind === 'conditional') commentedAction(w, plan, r.action, '    ');
-    else w.comment(`    ${r.text}`);
+    if (r.kind === 'held-back') w.comment(`    ${r.text}`);
+    if (r.action && (r.kind === 'conditional' || r.kind === 'held-back')) commentedAction(w, plan, r.action, '    ');
+    else if (r.kind !== 'held-back') w.comment(`    ${r.text}`);
   }
   w.comment();
 }

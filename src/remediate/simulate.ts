@@ -152,17 +152,17 @@ function touchedSpns(steps: readonly PlanStep[], before: readonly Finding[], aft
 }
 
 /** Rule ids of the steps that touch a finding's name (its SPN, or the IIS location it is about). */
-function stepsTouching(steps: readonly PlanStep[], f: Finding): string[] {
+/** The steps that change the SPN or the IIS location a finding is about. */
+function stepsTouching(steps: readonly PlanStep[], f: Finding): PlanStep[] {
   const key = spnKey(f.subject.spn ?? '');
   const server = lc(f.subject.server ?? '');
   const site = lc(f.subject.site ?? '');
-  const ids = steps.flatMap((s) => {
+  return steps.filter((s) => {
     const a = s.action;
-    if ((a.type === 'spn-add' || a.type === 'spn-remove') && spnKey(a.spn) === key) return s.ruleIds;
-    if (a.type === 'iis-set' && lc(a.server) === server && (a.location === '' || site === lc(a.location) || site.startsWith(`${lc(a.location)}/`))) return s.ruleIds;
-    return [];
+    if (a.type === 'spn-add' || a.type === 'spn-remove') return spnKey(a.spn) === key;
+    if (a.type === 'iis-set') return lc(a.server) === server && (a.location === '' || site === lc(a.location) || site.startsWith(`${lc(a.location)}/`));
+    return false;
   });
-  return [...new Set(ids)].sort();
 }
 
 export function simulatePlan(
@@ -183,7 +183,16 @@ export function simulatePlan(
   const remaining = audit.findings
     .filter((f) => (f.ruleId === 'duplicate-spn' || f.ruleId === 'missing-spn') && f.subject.spn && touched.has(spnKey(f.subject.spn)))
     .filter((f) => changedSpns.has(spnKey(f.subject.spn ?? '')) || !beforePrints0.has(f.fingerprint))
-    .map((f) => ({ ruleId: f.ruleId, spn: f.subject.spn ?? '', message: f.message, causedBy: stepsTouching(steps, f) }));
+    .map((f) => {
+      const touching = stepsTouching(steps, f);
+      return {
+        ruleId: f.ruleId,
+        spn: f.subject.spn ?? '',
+        message: f.message,
+        causedBy: [...new Set(touching.flatMap((s) => s.ruleIds))].sort(),
+        stepKeys: touching.map((s) => s.key),
+      };
+    });
   const beforePrints = new Set(before.map((f) => f.fingerprint));
   const afterPrints = new Set(audit.findings.map((f) => f.fingerprint));
   return {

@@ -48,7 +48,7 @@ export interface Decision {
   options: DecisionOption[];
 }
 
-export type ReviewKind = 'conditional' | 'manual' | 'refused' | 'not-renderable';
+export type ReviewKind = 'conditional' | 'manual' | 'refused' | 'not-renderable' | 'held-back';
 
 /** A fix the plan does not run: conditional ("only if …"), manual, or refused for safety. */
 export interface ReviewItem {
@@ -74,7 +74,7 @@ export interface SimulationResult {
   /** SPN keys the plan adds or removes, plus the SPNs of IIS locations it changes. */
   touchedSpns: string[];
   /** duplicate-spn / missing-spn findings left on touched names after the plan (must be empty). */
-  remaining: Array<{ ruleId: string; spn: string; message: string; causedBy: string[] }>;
+  remaining: Array<{ ruleId: string; spn: string; message: string; causedBy: string[]; /** keys of the steps that touch it */ stepKeys: string[] }>;
   /** Findings (any rule) present after the simulated plan that the input audit did not have. */
   introduced: Array<{ ruleId: string; fingerprint: string; message: string }>;
   /** Fingerprints of the input findings the simulated audit no longer reports. */

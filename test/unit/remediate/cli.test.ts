@@ -56,11 +56,16 @@ describe('spnaudit plan', () => {
     expect(r.stderr).toMatch(message);
   });
 
-  it('refuses a plan that fails its simulation: exit 2, one line naming the cause', async () => {
-    const r = await runCli(['plan', ...EXAMPLE]);
-    expect(r.code).toBe(2);
-    expect(r.stderr.split('\n').filter(Boolean)).toHaveLength(1);
-    expect(r.stderr).toMatch(/fails its own simulation.*caused by the steps of negotiate-disabled/);
+  it('holds back the step its simulation shows to break a name, and says why in the script', async () => {
+    const out = path.join(dir, 'held');
+    const r = await runCli(['plan', ...EXAMPLE, '--out-dir', out]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/simulation: 0 duplicate-spn \/ 0 missing-spn/);
+    const web03 = await readFile(path.join(out, 'iis-WEB03.cmd'), 'utf8');
+    expect(web03).toMatch(/REM \[negotiate-disabled [0-9a-f]+\] HELD-BACK/);
+    expect(web03).toMatch(/REM\s+Held back by the plan's simulation: after this change missing-spn HTTP\/legacy\.contoso\.test would remain/);
+    // the provider change appears only as a comment
+    expect(web03.split(/\r?\n/).filter((l) => l.includes("providers.[value='Negotiate']") && !l.startsWith('REM'))).toEqual([]);
   });
 
   it('refuses to plan from an incomplete snapshot (exit 4)', async () => {

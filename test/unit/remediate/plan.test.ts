@@ -185,18 +185,28 @@ describe('conditional, manual and refused fixes are never run', () => {
 });
 
 describe('simulation', () => {
-  it('refuses a plan that would leave a duplicate on a name it touches', () => {
+  it('holds back a step that would leave a duplicate on a name it touches, for review with the reason', () => {
     const holder = account({ sam: 'svc_holder', spns: ['HTTP/x.contoso.test'] });
     const snap = snapshot({ accounts: [holder, svcNew] });
-    expect(() => plan(snap, null, [finding('missing-spn', [setspnAdd('HTTP/x.contoso.test', fa(svcNew))])])).toThrow(PlanRefusedError);
-    expect(() => plan(snap, null, [finding('missing-spn', [setspnAdd('HTTP/x.contoso.test', fa(svcNew))])])).toThrow(/duplicate-spn .*HTTP\/x\.contoso\.test.*caused by the steps of missing-spn/);
+    const f = finding('missing-spn', [setspnAdd('HTTP/x.contoso.test', fa(svcNew))]);
+    const p = plan(snap, null, [f]);
+    expect(p.steps).toEqual([]);
+    expect(p.simulation.remaining).toEqual([]);
+    expect(p.review.map((r) => [r.kind, r.finding, r.ruleId])).toEqual([['held-back', f.fingerprint, 'missing-spn']]);
+    expect(p.review[0]?.text).toMatch(/^Held back by the plan's simulation: after this change duplicate-spn HTTP\/x\.contoso\.test would remain/);
+    expect(p.findings.map((x) => x.status)).toEqual(['review']);
   });
 
-  it('refuses a plan that removes the SPN a site needs (missing-spn after it)', () => {
-    const portal = account({ sam: 'svc_portal', spns: ['HTTP/portal.contoso.test'] });
+  it('holds back a step that removes the SPN a site needs (missing-spn after it) and keeps the others', () => {
+    const portal = account({ sam: 'svc_portal', spns: ['HTTP/portal.contoso.test', 'HTTP/other.contoso.test:8080'] });
     const invPortal = inventory({ servers: [server({ name: 'WEB03', pools: [pool('PortalPool', 'CONTOSO\\svc_portal', 'WEB03')], sites: [site('Portal', { pool: 'PortalPool', bindings: ['http *:80:portal.contoso.test'], auth: { windows: { useAppPoolCredentials: true } } })] })] });
     const snap = snapshot({ accounts: [portal, computer('WEB03')] });
-    expect(() => plan(snap, invPortal, [finding('port-in-spn', [setspnRemove('HTTP/portal.contoso.test', fa(portal))])])).toThrow(/missing-spn/);
+    const bad = finding('port-in-spn', [setspnRemove('HTTP/portal.contoso.test', fa(portal))]);
+    const good = finding('port-in-spn', [setspnRemove('HTTP/other.contoso.test:8080', fa(portal))]);
+    const p = plan(snap, invPortal, [bad, good]);
+    expect(describeStep(p)).toEqual(['spn-remove HTTP/other.contoso.test:8080 svc_portal']);
+    expect(p.review.filter((r) => r.kind === 'held-back').map((r) => r.finding)).toEqual([bad.fingerprint]);
+    expect(p.review.find((r) => r.kind === 'held-back')?.text).toMatch(/missing-spn HTTP\/portal\.contoso\.test would remain/);
   });
 
   it('the real rules: duplicate with an owner decided by IIS is fixed, and the simulation shows it resolved', () => {
