@@ -132,11 +132,13 @@ describeLab('spnaudit plan --shell samba applied to the Samba AD DC', () => {
     expect(Object.fromEntries(restored.accounts.map((a) => [a.sAMAccountName, a.userAccountControl]))).toEqual(Object.fromEntries(original.accounts.map((a) => [a.sAMAccountName, a.userAccountControl])));
   });
 
-  it('refuses the full plan: enabling Negotiate on Legacy would leave missing-spn on a name it touches', async () => {
-    const r = await runCli(['plan', ...inputs(), '--shell', 'samba']);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^spnaudit: refusing to write a plan that fails its own simulation: .*missing-spn HTTP\/legacy\.contoso\.test.*--exclude negotiate-disabled/);
-    expect(r.stdout).toBe('');
+  it('holds back enabling Negotiate on Legacy: it would leave missing-spn on a name it touches', async () => {
+    const r = await runCli(['plan', ...inputs(), '--shell', 'samba', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const full = JSON.parse(r.stdout) as { review: Array<{ kind: string; ruleId: string; text: string }> };
+    const held = full.review.filter((x) => x.kind === 'held-back');
+    expect(held.map((x) => x.ruleId)).toEqual(['negotiate-disabled']);
+    expect(held[0]?.text).toMatch(/missing-spn HTTP\/legacy\.contoso\.test would remain/);
   });
 
   it('writes the samba domain script, cmd scripts for the IIS servers, and a rollback beside each', () => {
