@@ -35,6 +35,9 @@ export const hostAliasConflict: Rule = {
         const aName = explicit.map((h) => ctx.displayName(h.account)).join(', ');
         const bName = hostHolders.map((h) => ctx.displayName(h.account)).join(', ');
         const hostSpnShown = hostHolders[0]?.spn ?? hostSpn;
+        // Only requests for this class are affected: for HTTP that is every site, WinRM and remoting on the name.
+        const cls = parsed.serviceClass.toUpperCase();
+        const affected = parsed.serviceClass === 'http' ? 'every HTTP Kerberos service on this name (sites, WinRM, PowerShell remoting)' : `every ${cls}/ Kerberos request for this name`;
 
         // When the inventory says the HOST holder must decrypt this name, the explicit SPN is simply wrong.
         const decryptors = new Set<Account>();
@@ -57,14 +60,14 @@ export const hostAliasConflict: Rule = {
           for (const h of explicit) {
             fixes.push(
               setspnRemove(h.spn, fixAccount(ctx, h.account), {
-                note: `once nothing on this name needs ${ctx.displayName(h.account)} to decrypt; HTTP-class services on it then go to ${bName} again`,
+                note: `once nothing on this name needs ${ctx.displayName(h.account)} to decrypt; ${cls}/ requests for it then go to ${bName} again`,
               }),
             );
           }
         }
         findings.push(
           makeFinding(hostAliasConflict, {
-            message: `${spn} is explicit on ${aName} while ${hostSpnShown} is on ${bName}: the explicit SPN wins, so every HTTP-class Kerberos service on this name gets tickets for ${aName}.`,
+            message: `${spn} is explicit on ${aName} while ${hostSpnShown} is on ${bName}: the explicit SPN wins, so ${affected} gets tickets for ${aName}.`,
             subject: { spn, account: ctx.displayName(a), accountGuid: a.objectGuid },
             evidence: {
               forest,

@@ -4,6 +4,7 @@ import { account, computer, forest, inventory, singleSite, snapshot } from '../.
 
 const web01 = computer('WEB01');
 const svcX = account({ sam: 'svc_x', spns: ['HTTP/web01.contoso.test'] });
+const svcDns = account({ sam: 'svc_dns', spns: ['DNS/web01.contoso.test'] });
 
 ruleTester(hostAliasConflict).run({
   valid: [
@@ -16,13 +17,29 @@ ruleTester(hostAliasConflict).run({
   ],
   invalid: [
     {
+      name: 'edge: another host-mapped class only affects requests for that class',
+      input: { snapshot: snapshot({ accounts: [web01, svcDns] }) },
+      findings: [
+        {
+          severity: 'warning',
+          subject: { spn: 'DNS/web01.contoso.test', account: 'CONTOSO\\svc_dns', accountGuid: svcDns.objectGuid },
+          message: 'the explicit SPN wins, so every DNS/ Kerberos request for this name gets tickets for CONTOSO\\svc_dns.',
+          fixes: [
+            'If CONTOSO\\svc_dns serves a site on this name, give that site its own host name (a DNS A record), register the SPN for the new name on CONTOSO\\svc_dns, and then remove DNS/web01.contoso.test; never remove HOST/web01.contoso.test from CONTOSO\\WEB01$.',
+            'setspn -U -D DNS/web01.contoso.test CONTOSO\\svc_dns',
+          ],
+        },
+      ],
+    },
+    {
       name: 'an explicit HTTP SPN on a user shadows the computer\'s HOST alias',
       input: { snapshot: snapshot({ accounts: [web01, svcX] }) },
       findings: [
         {
           severity: 'warning',
           subject: { spn: 'HTTP/web01.contoso.test', account: 'CONTOSO\\svc_x', accountGuid: svcX.objectGuid },
-          message: 'HTTP/web01.contoso.test is explicit on CONTOSO\\svc_x while HOST/web01.contoso.test is on CONTOSO\\WEB01$',
+          message:
+            'HTTP/web01.contoso.test is explicit on CONTOSO\\svc_x while HOST/web01.contoso.test is on CONTOSO\\WEB01$: the explicit SPN wins, so every HTTP Kerberos service on this name (sites, WinRM, PowerShell remoting) gets tickets for CONTOSO\\svc_x.',
           fixes: [
             'If CONTOSO\\svc_x serves a site on this name, give that site its own host name (a DNS A record), register the SPN for the new name on CONTOSO\\svc_x, and then remove HTTP/web01.contoso.test; never remove HOST/web01.contoso.test from CONTOSO\\WEB01$.',
             'setspn -U -D HTTP/web01.contoso.test CONTOSO\\svc_x',
