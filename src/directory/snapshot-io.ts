@@ -286,8 +286,11 @@ function validator(file: string): Validator {
         if (!forests.includes(str(o.forest, `domains[${i}].forest`).toLowerCase())) fail(`domains[${i}].forest`, `names forest '${o.forest}' that is not in forests[]`);
         strOrNull(o.netbiosName, `domains[${i}].netbiosName`);
         strOrNull(o.rodcGroupCreated, `domains[${i}].rodcGroupCreated`);
+        if (domains.has(name)) fail(`domains[${i}].dnsName`, `'${name}' appears twice`);
         domains.add(name);
       });
+      // The collector records an error whenever no domain is in scope; complete without one is an edit.
+      if (complete && domains.size === 0) fail('complete', 'is true but no domain was collected: the file contradicts itself');
       return arr(root.accounts, 'accounts');
     });
 

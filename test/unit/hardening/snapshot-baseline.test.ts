@@ -51,6 +51,7 @@ describe('audit --snapshot with a broken or contradictory snapshot', () => {
     ['schemaVersion as text', () => mutated('vtext.json', (s) => ((s as Record<string, unknown>).schemaVersion = '1')), /vtext\.json: invalid snapshot: schemaVersion: "1" is not supported/],
     ['no schemaVersion', () => mutated('vnone.json', (s) => delete (s as Record<string, unknown>).schemaVersion), /vnone\.json: invalid snapshot: schemaVersion: undefined is not supported/],
     ['complete: true next to recorded errors', () => mutated('contradiction.json', (s) => { s.complete = true; s.errors = [{ where: 'spn-holders', message: 'socket closed' }]; }), /contradiction\.json: invalid snapshot: complete: is true but errors lists 1 failure\(s\)/],
+    ['complete: true with no domain at all', () => mutated('nodomain.json', (s) => { s.domains = []; s.accounts = []; }), /nodomain\.json: invalid snapshot: complete: is true but no domain was collected/],
     ['an account in a domain the snapshot does not have', () => mutated('foreign.json', (s) => (account(s, 'svc_portal').domain = 'evil.test')), /foreign\.json: invalid snapshot: accounts\[\d+\]\.domain: 'evil\.test' is not in domains\[\]/],
     ['two accounts with one objectGUID', () => mutated('dupguid.json', (s) => (account(s, 'svc_portal').objectGuid = s.accounts[0]!.objectGuid)), /dupguid\.json: invalid snapshot: accounts\[\d+\]\.objectGuid: .* appears twice/],
     ['an SPN list that is a string', () => mutated('spnstring.json', (s) => (account(s, 'svc_portal').servicePrincipalNames = 'HTTP/portal.contoso.test')), /spnstring\.json: invalid snapshot: accounts\[\d+\]\.servicePrincipalNames: must be an array/],
@@ -122,3 +123,4 @@ describe('audit --baseline with a broken or hand-edited baseline', () => {
     expect(report.baseline.resolved.map((f) => f.fingerprint)).toEqual(['f'.repeat(16)]);
   }, SLOW);
 });
+
