@@ -4,7 +4,7 @@
  * turns a truncated, hand-edited or foreign file into one clear error — never a wrong clean verdict.
  */
 import { createReadStream } from 'node:fs';
-import { open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Account, Snapshot } from '../model/directory.js';
 import { SNAPSHOT_SCHEMA_VERSION } from '../model/directory.js';
@@ -12,7 +12,14 @@ import { UsageError } from '../errors.js';
 
 export async function writeSnapshot(file: string, snapshot: Snapshot): Promise<void> {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  const handle = await open(tmp, 'w', 0o600);
+  let handle: FileHandle;
+  try {
+    // Like --output and --report, a missing folder is created.
+    await mkdir(path.dirname(path.resolve(file)), { recursive: true });
+    handle = await open(tmp, 'w', 0o600);
+  } catch (err) {
+    throw new UsageError(`cannot write snapshot ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
   try {
     const { accounts, ...header } = snapshot;
     const headerJson = JSON.stringify(header, null, 2);

@@ -9,6 +9,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditResult } from '../../../src/model/audit.js';
 import type { Snapshot } from '../../../src/model/directory.js';
+import { readSnapshot, writeSnapshot } from '../../../src/directory/snapshot-io.js';
+import { UsageError } from '../../../src/errors.js';
 import { runCli, type CliResult } from '../../support/cli.js';
 
 const SLOW = 60_000;
@@ -124,3 +126,17 @@ describe('audit --baseline with a broken or hand-edited baseline', () => {
   }, SLOW);
 });
 
+describe('writing snapshots', () => {
+  it('creates a missing folder, as --output and --report do, and the result reads back', async () => {
+    const file = path.join(DIR, 'new', 'nested', 'saved.json');
+    await writeSnapshot(file, snapshot());
+    expect((await readSnapshot(file)).accounts.length).toBe(snapshot().accounts.length);
+  });
+
+  it('a place that cannot hold a file is a one-line usage error naming the snapshot', async () => {
+    const blocker = write('not-a-folder', 'x');
+    const target = path.join(blocker, 'saved.json');
+    await expect(writeSnapshot(target, snapshot())).rejects.toThrow(UsageError);
+    await expect(writeSnapshot(target, snapshot())).rejects.toThrow(new RegExp(`^cannot write snapshot ${target}: (ENOTDIR|EEXIST)$`));
+  });
+});
