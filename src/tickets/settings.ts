@@ -2,6 +2,7 @@
  * Ticket sync settings from the `tickets:` section of the config file and the flags (flags win).
  * Every bad value is a one-line error naming `file:line` (config) or the flag.
  */
+import path from 'node:path';
 import type { LoadedConfig } from '../config/file.js';
 import { UsageError, oneLine } from '../errors.js';
 import type { Severity } from '../model/finding.js';
@@ -85,9 +86,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
 /** Default journal file: per provider, next to the config file when there is one, else in the working directory. */
 export function defaultStateFile(provider: ProviderName, config: LoadedConfig | null): string {
   const name = `spnaudit-tickets-${provider}.state.json`;
-  if (!config) return name;
-  const dir = config.file.replace(/[\\/][^\\/]*$/, '');
-  return dir === config.file ? name : `${dir}/${name}`;
+  return config ? path.join(path.dirname(config.file), name) : name;
 }
 
 export function resolveTicketSettings(flags: TicketFlags, config: LoadedConfig | null): TicketSettings {
@@ -167,8 +166,14 @@ export function resolveTicketSettings(flags: TicketFlags, config: LoadedConfig |
   if (auth === 'basic' && !str('user')) fail('auth', 'basic authentication needs --user (Jira Cloud: the account e-mail)');
   if (auth === 'token' && provider !== 'redmine') fail('auth', `'token' is Redmine's X-Redmine-API-Key; ${provider} takes basic or bearer`);
 
+  // Paths in the config file are relative to it (as ldap.caFile is); flags are relative to the working directory.
+  const filePath = (key: 'stateFile' | 'caFile'): string | undefined => {
+    const v = str(key);
+    if (v === undefined || flags[key] !== undefined || !config) return v;
+    return path.resolve(path.dirname(config.file), v);
+  };
   const noState = flags.state === false;
-  const stateFile = noState ? null : (str('stateFile') ?? defaultStateFile(provider, config));
+  const stateFile = noState ? null : (filePath('stateFile') ?? defaultStateFile(provider, config));
   if (noState && provider === 'webhook') throw new UsageError('--no-state is not possible with the webhook: the state file is its only memory of what it sent');
   const settings: TicketSettings = {
     provider,
@@ -187,7 +192,7 @@ export function resolveTicketSettings(flags: TicketFlags, config: LoadedConfig |
   const tokenEnv = str('tokenEnv');
   const tokenFile = str('tokenFile');
   const user = str('user');
-  const caFile = str('caFile');
+  const caFile = filePath('caFile');
   if (tokenEnv !== undefined) settings.tokenEnv = tokenEnv;
   if (tokenFile !== undefined) settings.tokenFile = tokenFile;
   if (user !== undefined) settings.user = user;

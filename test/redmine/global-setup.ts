@@ -5,6 +5,7 @@
  * that fails the run. A Redmine that is installed but cannot start is always a failure.
  */
 import type { TestProject } from 'vitest/node';
+import { groupAlive, startWatchdog } from '../lab/harness/daemon.js';
 import { ensureRedminePackages, FORCE_MISSING_ENV } from './harness/packages.js';
 import { createInstance, KEEP_ENV, removeInstance, startServer, stopServer, stopServerSync, type RedmineInfo } from './harness/server.js';
 
@@ -67,6 +68,9 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeListener(signal, onSignal);
   };
   process.on('exit', onExit);
+  // Exit handlers do not run when vitest is SIGKILLed: the lab's watchdog stops the server's process group
+  // (WEBrick was started detached, so its pid leads its group) and removes the instance directory then.
+  if (groupAlive(info.pid)) startWatchdog(process.pid, info.pid, info.dir, keep);
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
 
   project.provide('redmine', info);
