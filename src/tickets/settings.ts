@@ -210,7 +210,8 @@ function validateOptions(provider: ProviderName, o: Record<string, unknown>, fai
   };
   const severityMap = (key: string) => {
     const v = o[key];
-    if (v === undefined) return;
+    // null: set none (e.g. a Jira project without the priority field).
+    if (v === undefined || (v === null && key === 'priorities' && provider === 'jira')) return;
     if (!isObject(v)) return fail(key, 'must be a mapping error/warning/info → value');
     for (const k of Object.keys(v)) if (!(SEVERITIES as readonly string[]).includes(k)) fail(key, `'${oneLine(k)}' is not error, warning or info`);
     for (const s of SEVERITIES) {
