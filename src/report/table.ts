@@ -49,7 +49,86 @@ export function hardWrap(text: string, width: number): string {
     .join('\n');
 }
 
-function findingsTable(findings: readonly ReportFinding[], width: number, paint: Paint, withStatus: boolean, suppressed: boolean): string {
+const PRINTABLE_ASCII = /^[\x20-\x7e\n]*$/;
+/** The SGR sequences painter() writes. */
+const SGR = /\u001b\[[0-9;]*m/g;
+
+const visibleLength = (text: string): number => (text.includes('\u001b') ? text.replace(SGR, '').length : text.length);
+
+/**
+ * cli-table3's word wrap (utils.multiLineWordWrap with wrapOnWordBoundary) for text whose display
+ * width is its length without SGR codes.
+ */
+export function wrapLikeCliTable(text: string, width: number, length: (word: string) => number = visibleLength): string[] {
+  const out: string[] = [];
+  for (const input of text.split('\n')) {
+    const split = input.split(/(\s+)/g);
+    let line: string[] = [];
+    let lineLength = 0;
+    let whitespace: string | undefined;
+    for (let i = 0; i < split.length; i += 2) {
+      const word = split[i]!;
+      let newLength = lineLength + length(word);
+      if (lineLength > 0 && whitespace) newLength += whitespace.length;
+      if (newLength > width) {
+        if (lineLength !== 0) out.push(line.join(''));
+        line = [word];
+        lineLength = length(word);
+      } else {
+        line.push(whitespace || '', word);
+        lineLength = newLength;
+      }
+      whitespace = split[i + 1];
+    }
+    if (lineLength) out.push(line.join(''));
+  }
+  return out;
+}
+
+/**
+ * Draws what cli-table3 draws for this table's options (fixed widths, word wrap, padding 1, no
+ * border or head colors), for tables whose text is printable ASCII apart from single-line painted
+ * cells; returns null for any other table, which cli-table3 then draws. cli-table3 measures every
+ * word and, for every drawn line, chops each multi-line cell one character at a time through
+ * string-width, which compiles a fresh regex per call (ansi-regex): 12 s for 2,000 findings, most
+ * of a 100k-account table report.
+ */
+export function drawTable(head: readonly string[] | null, colWidths: readonly number[], rows: ReadonlyArray<readonly string[]>): string | null {
+  const cells: string[][][] = [];
+  for (const row of head ? [head, ...rows] : rows) {
+    const drawn: string[][] = [];
+    for (let x = 0; x < colWidths.length; x += 1) {
+      const text = row[x] ?? '';
+      const inner = colWidths[x]! - 2;
+      const painted = text.includes('\u001b');
+      if (!PRINTABLE_ASCII.test(painted ? text.replace(SGR, '') : text)) return null;
+      if (painted && (text.includes('\n') || visibleLength(text) > inner)) return null;
+      const lines = wrapLikeCliTable(text, inner);
+      if (lines.some((l) => visibleLength(l) > inner)) return null; // cli-table3 would truncate
+      drawn.push(lines);
+    }
+    cells.push(drawn);
+  }
+  if (cells.length === 0) return '';
+  const rule = (left: string, mid: string, right: string) => `${left}${colWidths.map((w) => '─'.repeat(w)).join(mid)}${right}`;
+  const out: string[] = [rule('┌', '┬', '┐')];
+  cells.forEach((row, y) => {
+    if (y > 0) out.push(rule('├', '┼', '┤'));
+    const height = Math.max(1, ...row.map((lines) => lines.length));
+    for (let n = 0; n < height; n += 1) {
+      let line = '│';
+      row.forEach((lines, x) => {
+        const text = lines[n] ?? '';
+        line += ` ${text}${' '.repeat(colWidths[x]! - 2 - visibleLength(text))} │`;
+      });
+      out.push(line);
+    }
+  });
+  out.push(rule('└', '┴', '┘'));
+  return out.join('\n');
+}
+
+export function findingsTable(findings: readonly ReportFinding[], width: number, paint: Paint, withStatus: boolean, suppressed: boolean): string {
   const head = [...(withStatus ? ['status'] : []), 'severity', 'rule', 'subject', suppressed ? 'reason' : 'message'];
   const statusWidth = withStatus ? 12 : 0;
   const severityWidth = 10;
@@ -60,17 +139,12 @@ function findingsTable(findings: readonly ReportFinding[], width: number, paint:
   const ruleWidth = Math.min(longestRule, Math.floor(available * 0.3));
   const subjectWidth = Math.floor((available - ruleWidth) * 0.4);
   const messageWidth = available - ruleWidth - subjectWidth;
-  const table = new Table({
-    head,
-    colWidths: [...(withStatus ? [statusWidth] : []), severityWidth, ruleWidth, subjectWidth, messageWidth],
-    wordWrap: true,
-    wrapOnWordBoundary: true,
-    style: { head: [], border: [], compact: false },
-  });
+  const colWidths = [...(withStatus ? [statusWidth] : []), severityWidth, ruleWidth, subjectWidth, messageWidth];
+  const rows: string[][] = [];
   for (const f of findings) {
     const status = statusLabel(f);
     const text = suppressed && f.suppression ? `${f.suppression.reason} (${f.suppression.source}${f.suppression.expires ? `, expires ${f.suppression.expires}` : ''})` : f.message;
-    table.push([
+    rows.push([
       ...(withStatus ? [status === 'new' ? paint('NEW', ANSI.bold) : termText(status)] : []),
       paint(f.severity, SEVERITY_COLOR[f.severity]),
       hardWrap(termText(f.ruleId), ruleWidth - 2),
@@ -78,6 +152,19 @@ function findingsTable(findings: readonly ReportFinding[], width: number, paint:
       hardWrap(termText(text), messageWidth - 2),
     ]);
   }
+  return drawTable(head, colWidths, rows) ?? cliTable(head, colWidths, rows);
+}
+
+/** The same table drawn by cli-table3 (any text: wide characters, emoji, combining marks). */
+export function cliTable(head: readonly string[] | null, colWidths: readonly number[], rows: ReadonlyArray<readonly string[]>): string {
+  const table = new Table({
+    ...(head ? { head: [...head] } : {}),
+    colWidths: [...colWidths],
+    wordWrap: true,
+    wrapOnWordBoundary: true,
+    style: { head: [], border: [], compact: false },
+  });
+  for (const row of rows) table.push([...row]);
   return table.toString();
 }
 
