@@ -108,6 +108,11 @@ export async function openSession(s: ConnectionSettings): Promise<LdapSession> {
   return {
     url: s.url,
     async *search(req: SearchRequest): AsyncGenerator<Entry[]> {
+      // ldapts reconnects a dropped connection by itself, without the bind (and, after StartTLS, in
+      // clear text): anything read that way would be what an anonymous user may see, not the directory.
+      if (!client.isBound) {
+        throw new ConnectionError(`the connection to ${where} was lost earlier in this run (reset or timed out); not reconnecting unauthenticated`);
+      }
       const options = {
         scope: req.scope,
         // Our own parser: ldapts' would send escaped bytes >= 0x80 (every binary SID) as UTF-8 pairs.
