@@ -356,3 +356,52 @@ export function plannedDefects(spec: GenerateSpec, withInventory = true): Defect
     roles['missing-spn-variant'] * 2;
   return { accounts: spec.accounts, spns, servers: spec.servers, findings: Object.fromEntries(Object.entries(findings).filter(([, n]) => n > 0)) };
 }
+
+/** LDIF value: plain when it is a SAFE-STRING (RFC 2849), base64 otherwise. */
+function ldifLine(attribute: string, value: string): string {
+  const safe = /^[\x01-\x09\x0b\x0c\x0e-\x1f\x21-\x39\x3b\x3d-\x7f][\x01-\x09\x0b\x0c\x0e-\x7f]*$/.test(value) && !value.endsWith(' ');
+  return safe ? `${attribute}: ${value}` : `${attribute}:: ${Buffer.from(value, 'utf8').toString('base64')}`;
+}
+
+export const LAB_OU = 'OU=Bench';
+
+/**
+ * The generated directory as LDIF for `ldbadd` into a Samba lab's sam.ldb (domain contoso.test),
+ * in chunks of `chunkSize` entries (one ldbadd transaction each; one huge transaction never ends).
+ * Differences from the snapshot, because Samba refuses or cannot fake them: gMSAs become user
+ * accounts (a real gMSA needs a KDS root key), and the duplicated SPN of each duplicate-spn slot
+ * is left out (samldb rejects duplicates; see test/lab/harness for the raw-partition route).
+ * The first chunk creates the OU.
+ */
+export function* labLdifChunks(spec: GenerateSpec, chunkSize = 2000): Generator<{ ldif: string; entries: number }> {
+  let ldif = `${ldifLine('dn', `${LAB_OU},${BENCH_DOMAIN_DN}`)}\nobjectClass: organizationalUnit\nou: Bench\n\n`;
+  let entries = 0;
+  const firstBulk = 2 * spec.servers + wrongHolderServers(spec.servers).length;
+  let index = 0;
+  for (const account of generateAccounts(spec)) {
+    const bulkIndex = index - firstBulk;
+    const isBulk = bulkIndex >= 0;
+    index += 1;
+    const duplicated = isBulk && bulkRole(bulkIndex) === 'duplicate-spn' ? sqlSpn(bulkName(bulkIndex - 1)).toLowerCase() : null;
+    const spns = account.servicePrincipalNames.filter((s) => s.toLowerCase() !== duplicated);
+    const computer = account.kind === 'computer';
+    const cn = account.sAMAccountName.replace(/\$$/, '');
+    const lines = [
+      ldifLine('dn', `CN=${cn},${LAB_OU},${BENCH_DOMAIN_DN}`),
+      `objectClass: ${computer ? 'computer' : 'user'}`,
+      ldifLine('sAMAccountName', computer ? account.sAMAccountName : cn),
+      `userAccountControl: ${computer ? UAC.WORKSTATION_TRUST_ACCOUNT : UAC.NORMAL_ACCOUNT | UAC.DONT_EXPIRE_PASSWORD}`,
+      ...(computer && account.dnsHostName ? [ldifLine('dNSHostName', account.dnsHostName)] : []),
+      ...spns.map((s) => ldifLine('servicePrincipalName', s)),
+      `msDS-SupportedEncryptionTypes: ${account.supportedEncryptionTypes ?? AES}`,
+    ];
+    ldif += `${lines.join('\n')}\n\n`;
+    entries += 1;
+    if (entries === chunkSize) {
+      yield { ldif, entries };
+      ldif = '';
+      entries = 0;
+    }
+  }
+  if (entries > 0) yield { ldif, entries };
+}

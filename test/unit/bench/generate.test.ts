@@ -4,6 +4,8 @@ import {
   generateAccounts,
   generateSnapshot,
   inventoryConfigYaml,
+  LAB_OU,
+  labLdifChunks,
   plannedDefects,
   snapshotJsonChunks,
   type GenerateSpec,
@@ -112,5 +114,34 @@ describe('generated snapshot shape', () => {
     [191, 'duplicate-spn'],
   ])('bulk slot %i is a %s', (slot, role) => {
     expect(bulkRole(slot)).toBe(role);
+  });
+});
+
+describe('generated LDIF for the Samba lab', () => {
+  const spec = { accounts: 4_321, servers: 20 };
+  const chunks = [...labLdifChunks(spec, 1_000)];
+  const entries = chunks
+    .flatMap((c) => c.ldif.split('\n\n'))
+    .filter((block) => block.startsWith('dn: CN='))
+    .map((block) => block.split('\n'));
+
+  it('holds every account once, in ldbadd chunks of the asked size', () => {
+    expect(chunks.map((c) => c.entries)).toEqual([1_000, 1_000, 1_000, 1_000, 321]);
+    expect(entries).toHaveLength(spec.accounts);
+    expect(chunks[0]!.ldif.startsWith(`dn: ${LAB_OU},DC=contoso,DC=test\nobjectClass: organizationalUnit`)).toBe(true);
+  });
+
+  it('registers no SPN twice (Samba refuses duplicates): every planted duplicate is left out', () => {
+    const spns = entries.flatMap((lines) => lines.filter((l) => l.startsWith('servicePrincipalName: ')).map((l) => l.slice(22).toLowerCase()));
+    expect(new Set(spns).size).toBe(spns.length);
+    expect(spns.length).toBe(plannedDefects(spec).spns - plannedDefects(spec).findings['duplicate-spn']!);
+  });
+
+  it('writes computers as computers and every other account as a user, RC4-only ones included', () => {
+    const classes = countByRule(entries.map((lines) => lines.find((l) => l.startsWith('objectClass: '))!.slice(13)));
+    const computers = [...generateAccounts(spec)].filter((a) => a.kind === 'computer').length;
+    expect(classes).toEqual({ computer: computers, user: spec.accounts - computers });
+    const rc4 = entries.filter((lines) => lines.includes('msDS-SupportedEncryptionTypes: 4')).length;
+    expect(rc4).toBe(plannedDefects(spec).findings['rc4-only']);
   });
 });

@@ -1,0 +1,237 @@
+/**
+ * Part 1 of the benchmark: collection against the Samba lab vs the wire (ldapsearch) and vs the
+ * peer tool (impacket GetUserSPNs). Runs under `flock /tmp/spnaudit-lab.lock` (main.ts starts it so):
+ * only one Samba lab fits on a machine, and other sessions run lab tests.
+ *
+ *   flock /tmp/spnaudit-lab.lock npx tsx scripts/bench/lab-main.ts --accounts N --runs R --out FILE.json
+ *
+ * It waits while another lab is running, starts its own, bulk-loads the generated directory with
+ * ldbadd in 2000-entry chunks, measures, and always stops the lab it started.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { assertPortsFree, startWatchdog, stopSamba } from '../../test/lab/harness/daemon.js';
+import { startDaemon, startLab, stopLab } from '../../test/lab/harness/lab.js';
+import { ensureLabPackages, type LabTools } from '../../test/lab/harness/packages.js';
+import { labPaths } from '../../test/lab/harness/provision.js';
+import { ldbApply } from '../../test/lab/harness/seed.js';
+import type { LabInfo } from '../../test/lab/harness/types.js';
+import { labLdifChunks, type GenerateSpec } from './generate.js';
+import { runMeasured, stats, type RunSample, type Stats } from './measure.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const IMPACKET_EXAMPLE = '/usr/share/doc/python3-impacket/examples/GetUserSPNs.py';
+const log = (line: string) => process.stderr.write(`bench(lab): ${line}\n`);
+
+/** The attributes spnaudit's spn-holders query reads (queries/spn-holders.yaml), for ldapsearch. */
+function spnHolderAttributes(): string[] {
+  const yaml = readFileSync(path.join(ROOT, 'queries/spn-holders.yaml'), 'utf8');
+  const block = yaml.slice(yaml.indexOf('attributes:'), yaml.indexOf('binaryAttributes:'));
+  return [...block.matchAll(/^\s+-\s+(\S+)\s*$/gm)].map((m) => m[1]!);
+}
+
+interface ClientResult {
+  client: string;
+  wall: Stats;
+  peakRss: Stats | null;
+  /** What it reported it read, from its own output. */
+  read: string;
+  samples: RunSample[];
+}
+
+export interface LabBenchResult {
+  spnHolders: number;
+  spns: number;
+  generated: GenerateSpec;
+  loadMs: number;
+  runs: number;
+  clients: Array<Omit<ClientResult, 'samples'>>;
+  ratios: { spnauditVsLdapsearch: number; impacketVsSpnaudit: number | null };
+  notes: string[];
+}
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(name);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
+}
+
+function labRunning(): boolean {
+  const status = spawnSync(path.join(ROOT, 'node_modules/.bin/tsx'), [path.join(ROOT, 'scripts/lab.ts'), 'status'], { cwd: ROOT, stdio: 'ignore' });
+  return status.status === 0;
+}
+
+/** Waits (up to maxWaitMs) until no lab runs: neither one scripts/lab.ts knows nor anything on the DC ports. */
+async function waitForFreeLab(maxWaitMs: number): Promise<void> {
+  const started = Date.now();
+  for (;;) {
+    let busy = labRunning() ? 'scripts/lab.ts status shows a running lab' : null;
+    if (!busy) {
+      try {
+        await assertPortsFree();
+      } catch (error) {
+        busy = (error as Error).message;
+      }
+    }
+    if (!busy) return;
+    if (Date.now() - started > maxWaitMs) throw new Error(`gave up waiting for the machine's Samba lab after ${Math.round(maxWaitMs / 60000)} min: ${busy}`);
+    log(`waiting: ${busy}`);
+    await new Promise((r) => setTimeout(r, 15_000));
+  }
+}
+
+/** Offline bulk load of the generated directory: stop samba, ldbadd chunk by chunk, start again. */
+async function loadGenerated(lab: LabInfo, tools: LabTools, spec: GenerateSpec): Promise<{ lab: LabInfo; loadMs: number }> {
+  const paths = labPaths(lab.targetDir);
+  await stopSamba(lab.pid);
+  const started = Date.now();
+  let loaded = 0;
+  for (const chunk of labLdifChunks(spec, 2000)) {
+    await ldbApply(tools, paths, 'ldbadd', paths.samPath, chunk.ldif, 'bench-chunk.ldif', ['--nosync']);
+    loaded += chunk.entries;
+    log(`loaded ${loaded}/${spec.accounts} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+  }
+  const loadMs = Date.now() - started;
+  const pid = await startDaemon(paths, tools, lab.password);
+  startWatchdog(process.pid, pid, lab.targetDir, false);
+  return { lab: { ...lab, pid }, loadMs };
+}
+
+function ldapsearchArgs(lab: LabInfo, attributes: readonly string[]): string[] {
+  return [
+    '-LLL', '-x', '-o', 'ldif-wrap=no',
+    '-H', lab.ldapUrl, '-D', lab.bindDn, '-y', lab.passwordFile,
+    '-b', lab.baseDn, '-s', 'sub', '-E', 'pr=1000/noprompt',
+    '(servicePrincipalName=*)', ...attributes,
+  ];
+}
+
+function countLdif(file: string): { entries: number; spns: number } {
+  const text = readFileSync(file, 'utf8');
+  return { entries: (text.match(/^dn: /gm) ?? []).length, spns: (text.match(/^servicePrincipalName:/gim) ?? []).length };
+}
+
+async function main(): Promise<void> {
+  const accounts = Number(arg('--accounts', '20000'));
+  const runs = Number(arg('--runs', '5'));
+  const out = arg('--out', path.join(ROOT, 'bench-results/lab.json'));
+  const work = path.join(path.dirname(out), 'lab-work');
+  mkdirSync(work, { recursive: true });
+  const spec: GenerateSpec = { accounts, servers: 0 };
+  const notes: string[] = [];
+
+  await waitForFreeLab(45 * 60_000);
+  const packages = await ensureLabPackages(log);
+  if (!packages.ok) throw new Error(`cannot start the lab: ${packages.reason}`);
+  const tools = packages.tools;
+  log('starting the Samba lab');
+  let lab = (await startLab(tools, { log })).lab;
+  startWatchdog(process.pid, lab.pid, lab.targetDir, false);
+  const stopOnSignal = () => {
+    log('interrupted: stopping the lab');
+    stopLab(lab).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', stopOnSignal);
+  process.once('SIGTERM', stopOnSignal);
+  try {
+    log(`bulk-loading ${accounts} generated accounts (ldbadd, 2000 per transaction)`);
+    const loaded = await loadGenerated(lab, tools, spec);
+    lab = loaded.lab;
+
+    const attributes = spnHolderAttributes();
+    const ldifFile = path.join(work, 'ldapsearch.ldif');
+    const snapshotFile = path.join(work, 'snapshot.json');
+    const impacketFile = path.join(work, 'impacket.txt');
+    const cli = path.join(ROOT, 'dist/cli/main.js');
+    const impacket = existsSync(IMPACKET_EXAMPLE) && existsSync('/usr/bin/python3');
+    if (!impacket) notes.push(`impacket not measured: ${IMPACKET_EXAMPLE} is missing (apt-get install python3-impacket)`);
+
+    const clients: Record<string, { run: () => Promise<RunSample>; read: () => string }> = {
+      ldapsearch: {
+        run: () => runMeasured('ldapsearch', ldapsearchArgs(lab, attributes), { stdoutFile: ldifFile, env: { ...process.env, LDAPTLS_REQCERT: 'demand' } }),
+        read: () => {
+          const c = countLdif(ldifFile);
+          return `${c.entries} entries, ${c.spns} SPNs`;
+        },
+      },
+      'spnaudit collect': {
+        run: () =>
+          runMeasured(process.execPath, [cli, 'collect', '--url', lab.ldapUrl, '--bind-dn', lab.bindDn, '--password-file', lab.passwordFile, '--out', snapshotFile], { cwd: ROOT }),
+        read: () => {
+          const s = JSON.parse(readFileSync(snapshotFile, 'utf8')) as { accounts: Array<{ servicePrincipalNames: string[] }>; complete: boolean };
+          return `${s.accounts.length} accounts, ${s.accounts.reduce((n, a) => n + a.servicePrincipalNames.length, 0)} SPNs, complete=${s.complete}`;
+        },
+      },
+      ...(impacket
+        ? {
+            'impacket GetUserSPNs': {
+              run: () =>
+                runMeasured('/usr/bin/python3', [path.join(ROOT, 'scripts/bench/impacket_getuserspns.py'), lab.passwordFile, lab.realm, 'Administrator', '127.0.0.1'], {
+                  stdoutFile: impacketFile,
+                }),
+              read: () => {
+                const lines = readFileSync(impacketFile, 'utf8').split('\n').filter((l) => /^\S+\/\S+\s/.test(l));
+                return `${lines.length} SPN rows (users only; it prints its result twice)`;
+              },
+            },
+          }
+        : {}),
+    };
+
+    // One warm-up pass: the DC's caches and the page cache start equal for every client.
+    for (const [name, c] of Object.entries(clients)) {
+      const sample = await c.run();
+      if (sample.code !== 0) throw new Error(`${name} failed (exit ${sample.code}): ${sample.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+      log(`warm-up ${name}: ${(sample.wallMs / 1000).toFixed(2)} s, read ${c.read()}`);
+    }
+    const results = new Map<string, { samples: RunSample[]; read: string }>();
+    for (let r = 0; r < runs; r += 1) {
+      // Rotate the order so drift on a shared machine hits every client alike.
+      const names = Object.keys(clients);
+      const order = [...names.slice(r % names.length), ...names.slice(0, r % names.length)];
+      for (const name of order) {
+        const sample = await clients[name]!.run();
+        if (sample.code !== 0) throw new Error(`${name} failed (exit ${sample.code}): ${sample.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+        const entry = results.get(name) ?? { samples: [], read: '' };
+        entry.samples.push(sample);
+        entry.read = clients[name]!.read();
+        results.set(name, entry);
+        log(`run ${r + 1}/${runs} ${name}: ${(sample.wallMs / 1000).toFixed(2)} s`);
+      }
+    }
+    const summary: ClientResult[] = [...results].map(([client, { samples, read }]) => ({
+      client,
+      wall: stats(samples.map((s) => s.wallMs)),
+      peakRss: samples.every((s) => s.peakRssBytes !== null) ? stats(samples.map((s) => s.peakRssBytes!)) : null,
+      read,
+      samples,
+    }));
+    const median = (name: string) => summary.find((c) => c.client === name)?.wall.median ?? null;
+    const ldap = countLdif(ldifFile);
+    const result: LabBenchResult = {
+      spnHolders: ldap.entries,
+      spns: ldap.spns,
+      generated: spec,
+      loadMs: loaded.loadMs,
+      runs,
+      clients: summary.map(({ samples: _s, ...rest }) => rest),
+      ratios: {
+        spnauditVsLdapsearch: median('spnaudit collect')! / median('ldapsearch')!,
+        impacketVsSpnaudit: impacket ? median('impacket GetUserSPNs')! / median('spnaudit collect')! : null,
+      },
+      notes,
+    };
+    writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+    log(`wrote ${out}`);
+  } finally {
+    log(`stopping the lab (pid ${lab.pid})`);
+    await stopLab(lab);
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  log(error instanceof Error ? error.message : String(error));
+  process.exitCode = 1;
+});
