@@ -9,7 +9,7 @@
  * free of the lab password and the throwaway users' passwords.
  */
 import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -120,6 +120,8 @@ describeLab('faults against the Samba AD DC', () => {
 
   afterAll(async () => {
     await Promise.all(proxies.map((p) => p.close()));
+    // Password files live here (one deliberately world-readable): nothing stays behind in the temp dir.
+    await rm(dir, { recursive: true, force: true });
   });
 
   describe('bind failures', () => {
