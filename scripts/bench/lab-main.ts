@@ -11,7 +11,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { assertPortsFree, startWatchdog, stopSamba } from '../../test/lab/harness/daemon.js';
 import { startDaemon, startLab, stopLab } from '../../test/lab/harness/lab.js';
 import { ensureLabPackages, type LabTools } from '../../test/lab/harness/packages.js';
@@ -48,7 +48,7 @@ export interface LabBenchResult {
   loadMs: number;
   runs: number;
   clients: Array<Omit<ClientResult, 'samples'>>;
-  ratios: { spnauditVsLdapsearch: number; impacketVsSpnaudit: number | null };
+  ratios: { spnauditVsLdapsearch: number; spnauditVsSameQueries: number; impacketVsSpnaudit: number | null };
   notes: string[];
 }
 
@@ -82,7 +82,7 @@ async function waitForFreeLab(maxWaitMs: number): Promise<void> {
 }
 
 /** Offline bulk load of the generated directory: stop samba, ldbadd chunk by chunk, start again. */
-async function loadGenerated(lab: LabInfo, tools: LabTools, spec: GenerateSpec): Promise<{ lab: LabInfo; loadMs: number }> {
+export async function loadGenerated(lab: LabInfo, tools: LabTools, spec: GenerateSpec): Promise<{ lab: LabInfo; loadMs: number }> {
   const paths = labPaths(lab.targetDir);
   await stopSamba(lab.pid);
   const started = Date.now();
@@ -98,13 +98,29 @@ async function loadGenerated(lab: LabInfo, tools: LabTools, spec: GenerateSpec):
   return { lab: { ...lab, pid }, loadMs };
 }
 
-function ldapsearchArgs(lab: LabInfo, attributes: readonly string[]): string[] {
+function ldapsearchArgs(lab: LabInfo, filter: string, attributes: readonly string[]): string[] {
   return [
     '-LLL', '-x', '-o', 'ldif-wrap=no',
     '-H', lab.ldapUrl, '-D', lab.bindDn, '-y', lab.passwordFile,
     '-b', lab.baseDn, '-s', 'sub', '-E', 'pr=1000/noprompt',
-    '(servicePrincipalName=*)', ...attributes,
+    filter, ...attributes,
   ];
+}
+
+/**
+ * The DNs of the groups whose transitive members spnaudit marks privileged (RIDs 512, 518, 519 and
+ * BUILTIN\Administrators): collect asks for each with an LDAP_MATCHING_RULE_IN_CHAIN search.
+ */
+function privilegedGroupDns(lab: LabInfo): string[] {
+  return ['CN=Domain Admins,CN=Users', 'CN=Schema Admins,CN=Users', 'CN=Enterprise Admins,CN=Users', 'CN=Administrators,CN=Builtin'].map((g) => `${g},${lab.baseDn}`);
+}
+
+/** A shell script running ldapsearch for the SPN holders and then each privileged-members search. */
+function sameQueriesScript(lab: LabInfo, attributes: readonly string[]): string[] {
+  const quote = (a: string) => `'${a.replaceAll("'", "'\\''")}'`;
+  const one = (filter: string, attrs: readonly string[]) => ['ldapsearch', ...ldapsearchArgs(lab, filter, attrs)].map(quote).join(' ');
+  const lines = [one('(servicePrincipalName=*)', attributes), ...privilegedGroupDns(lab).map((g) => one(`(memberOf:1.2.840.113556.1.4.1941:=${g})`, ['objectGUID']))];
+  return ['-ec', lines.join('\n')];
 }
 
 function countLdif(file: string): { entries: number; spns: number } {
@@ -141,6 +157,7 @@ async function main(): Promise<void> {
 
     const attributes = spnHolderAttributes();
     const ldifFile = path.join(work, 'ldapsearch.ldif');
+    const sameFile = path.join(work, 'ldapsearch-same.ldif');
     const snapshotFile = path.join(work, 'snapshot.json');
     const impacketFile = path.join(work, 'impacket.txt');
     const cli = path.join(ROOT, 'dist/cli/main.js');
@@ -149,10 +166,17 @@ async function main(): Promise<void> {
 
     const clients: Record<string, { run: () => Promise<RunSample>; read: () => string }> = {
       ldapsearch: {
-        run: () => runMeasured('ldapsearch', ldapsearchArgs(lab, attributes), { stdoutFile: ldifFile, env: { ...process.env, LDAPTLS_REQCERT: 'demand' } }),
+        run: () => runMeasured('ldapsearch', ldapsearchArgs(lab, '(servicePrincipalName=*)', attributes), { stdoutFile: ldifFile, env: { ...process.env, LDAPTLS_REQCERT: 'demand' } }),
         read: () => {
           const c = countLdif(ldifFile);
           return `${c.entries} entries, ${c.spns} SPNs`;
+        },
+      },
+      'ldapsearch, same queries as collect': {
+        run: () => runMeasured('/bin/sh', sameQueriesScript(lab, attributes), { stdoutFile: sameFile, env: { ...process.env, LDAPTLS_REQCERT: 'demand' } }),
+        read: () => {
+          const c = countLdif(sameFile);
+          return `${c.entries} entries (SPN holders + privileged members), ${c.spns} SPNs`;
         },
       },
       'spnaudit collect': {
@@ -218,6 +242,7 @@ async function main(): Promise<void> {
       clients: summary.map(({ samples: _s, ...rest }) => rest),
       ratios: {
         spnauditVsLdapsearch: median('spnaudit collect')! / median('ldapsearch')!,
+        spnauditVsSameQueries: median('spnaudit collect')! / median('ldapsearch, same queries as collect')!,
         impacketVsSpnaudit: impacket ? median('impacket GetUserSPNs')! / median('spnaudit collect')! : null,
       },
       notes,
@@ -231,7 +256,10 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  log(error instanceof Error ? error.message : String(error));
-  process.exitCode = 1;
-});
+// Run only as a script, so the profiling helper can import loadGenerated.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main().catch((error: unknown) => {
+    log(error instanceof Error ? error.message : String(error));
+    process.exitCode = 1;
+  });
+}

@@ -219,7 +219,8 @@ function printReport(result: BenchResult): void {
       ]),
     );
     lines.push(
-      `   spnaudit / ldapsearch = ${ratio(l.ratios.spnauditVsLdapsearch)} (target ≤ ${TARGETS.collectVsLdapsearch}×: ${verdict(l.ratios.spnauditVsLdapsearch <= TARGETS.collectVsLdapsearch)})`,
+      `   spnaudit / ldapsearch (SPN holders) = ${ratio(l.ratios.spnauditVsLdapsearch)} (target ≤ ${TARGETS.collectVsLdapsearch}×: ${verdict(l.ratios.spnauditVsLdapsearch <= TARGETS.collectVsLdapsearch)})`,
+      `   spnaudit / ldapsearch (the same queries collect sends) = ${ratio(l.ratios.spnauditVsSameQueries)}`,
     );
     if (l.ratios.impacketVsSpnaudit !== null) {
       lines.push(`   impacket / spnaudit = ${ratio(l.ratios.impacketVsSpnaudit)} (target ≥ ${TARGETS.impacketVsCollect}×: ${verdict(l.ratios.impacketVsSpnaudit >= TARGETS.impacketVsCollect)})`);

@@ -25,11 +25,17 @@ export async function writeSnapshot(file: string, snapshot: Snapshot): Promise<v
     const headerJson = JSON.stringify(header, null, 2);
     await handle.write(`${headerJson.slice(0, -2)},\n  "accounts": [`);
     let first = true;
+    // About 1 MiB per write: one awaited write per account cost 0.2 s of a 20k-account collect.
+    let batch = '';
     for (const account of accounts) {
-      await handle.write(`${first ? '' : ','}\n    ${JSON.stringify(account)}`);
+      batch += `${first ? '' : ','}\n    ${JSON.stringify(account)}`;
       first = false;
+      if (batch.length >= 1 << 20) {
+        await handle.write(batch);
+        batch = '';
+      }
     }
-    await handle.write(`${first ? '' : '\n  '}]\n}\n`);
+    await handle.write(`${batch}${first ? '' : '\n  '}]\n}\n`);
     await handle.sync();
   } catch (err) {
     await handle.close();
