@@ -161,6 +161,11 @@ async function main(): Promise<void> {
     const snapshotFile = path.join(work, 'snapshot.json');
     const impacketFile = path.join(work, 'impacket.txt');
     const cli = path.join(ROOT, 'dist/cli/main.js');
+    if (!existsSync(IMPACKET_EXAMPLE) && process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')) {
+      // The peer tool as users run it today: Debian's package (the lab installs Samba the same way).
+      log('installing python3-impacket (apt-get)');
+      spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'python3-impacket'], { stdio: 'ignore', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    }
     const impacket = existsSync(IMPACKET_EXAMPLE) && existsSync('/usr/bin/python3');
     if (!impacket) notes.push(`impacket not measured: ${IMPACKET_EXAMPLE} is missing (apt-get install python3-impacket)`);
 
