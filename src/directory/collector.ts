@@ -13,7 +13,7 @@ import { entryToAccount } from './account.js';
 import type { LdapSession, SearchRequest } from './connection.js';
 import { LdapEntry } from './entry.js';
 import { buildFilters, resolveBase, type NamingContexts, type QueryDef, type QuerySet } from './queries.js';
-import { dnToDnsName, generalizedTimeToIso, guidToString, sidToString } from './values.js';
+import { dnToDnsName, generalizedTimeToIso, sidToString } from './values.js';
 
 export interface CollectOptions {
   /** Bound session to the server given by --url (a DC, or a GC with --gc). */
@@ -137,10 +137,6 @@ export class Collection {
     return false;
   }
 
-  markPrivileged(guid: string): void {
-    const a = this.accounts.get(guid);
-    if (a) a.privileged = true;
-  }
 }
 
 export async function collect(opts: CollectOptions): Promise<Snapshot> {
@@ -294,18 +290,23 @@ async function collectDomain(
   const missing = o.identities.filter((sam) => !c.hasAccountNamed(d.dnsName, sam));
   if (missing.length > 0) await c.run(s, queries['accounts-by-name'], nc, o.toAccount, { values: missing });
 
-  for (const groupDn of privilegedGroups) {
-    await c.run(s, queries['privileged-members'], nc, (e) => {
-      const guid = e.buffer('objectGUID');
-      if (guid) c.markPrivileged(guidToString(guid));
+  // Transitive privileged groups: each privileged group, then every group nested in one already found.
+  const privileged = new Set(privilegedGroups.map((g) => g.toLowerCase()));
+  const queue = [...privilegedGroups];
+  for (let groupDn = queue.shift(); groupDn !== undefined; groupDn = queue.shift()) {
+    await c.run(s, queries['nested-groups'], nc, (e) => {
+      if (privileged.has(e.dn.toLowerCase())) return;
+      privileged.add(e.dn.toLowerCase());
+      queue.push(e.dn);
     }, { values: [groupDn] });
   }
   for (const a of c.allAccounts()) {
-    if (a.domain === d.dnsName && a.primaryGroupId !== null && PRIVILEGED_PRIMARY_GROUPS.has(a.primaryGroupId)) a.privileged = true;
+    if (a.domain !== d.dnsName) continue;
+    if (a.memberOf.some((g) => privileged.has(g.toLowerCase()))) a.privileged = true;
+    if (a.primaryGroupId !== null && PRIVILEGED_PRIMARY_GROUPS.has(a.primaryGroupId)) a.privileged = true;
   }
   return domain;
 }
-
 
 export interface ParsedIdentity {
   original: string;

@@ -42,7 +42,7 @@ export const REQUIRED_QUERIES = [
   'well-known-groups',
   'spn-holders',
   'accounts-by-name',
-  'privileged-members',
+  'nested-groups',
 ] as const;
 export type RequiredQuery = (typeof REQUIRED_QUERIES)[number];
 

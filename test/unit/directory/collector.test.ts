@@ -12,6 +12,7 @@ const CONFIG = 'CN=Configuration,DC=contoso,DC=test';
 const DOMAIN_SID = 'S-1-5-21-1-2-3';
 const queries = await loadQueries();
 
+const TIER0 = `CN=Tier0 Ops,OU=Groups,${DOMAIN_DN}`;
 const guid = (n: number) => `00000000-0000-4000-8000-${n.toString().padStart(12, '0')}`;
 
 function account(n: number, sam: string, extra: Record<string, Entry[string]> = {}): Entry {
@@ -55,7 +56,7 @@ function adLike(script: Script = {}) {
     if (req.filter === '(servicePrincipalName=*)') {
       return script.holders ?? [
         [
-          account(1, 'svc_web', { servicePrincipalName: ['HTTP/web.contoso.test', 'HTTP/web'], 'msDS-SupportedEncryptionTypes': '24' }),
+          account(1, 'svc_web', { servicePrincipalName: ['HTTP/web.contoso.test', 'HTTP/web'], 'msDS-SupportedEncryptionTypes': '24', memberOf: TIER0 }),
           account(2, 'svc_big', { servicePrincipalName: [], 'servicePrincipalName;range=0-1499': bigSpns.slice(0, 1500) }),
         ],
         [account(3, 'WEB01$', { objectClass: ['top', 'computer'], servicePrincipalName: 'HOST/WEB01', primaryGroupID: '515' })],
@@ -68,7 +69,9 @@ function adLike(script: Script = {}) {
       return [[{ dn: req.base, 'servicePrincipalName;range=3000-*': bigSpns.slice(3000) }]];
     }
     if (req.filter.includes('sAMAccountName=')) return [[account(4, 'svc_pool')]];
-    if (req.filter.includes('1.2.840.113556.1.4.1941')) return [[{ dn: `CN=svc_web,CN=Users,${DOMAIN_DN}`, objectGUID: guidBytes(guid(1)) }]];
+    // Domain Admins contains Tier0 Ops, which contains nothing further.
+    if (req.filter === `(&(objectClass=group)(memberOf=CN=Domain Admins,CN=Users,${DOMAIN_DN}))`) return [[{ dn: TIER0, objectGUID: guidBytes(guid(50)) }]];
+    if (req.filter.includes('(memberOf=')) return [[]];
     return new Error(`unexpected request ${JSON.stringify(req)}`);
   };
 }
@@ -98,6 +101,16 @@ describe('collect', () => {
     expect(rangeRequests.map((r) => [r.base, r.attributes[0]])).toEqual([
       [`CN=svc_big,CN=Users,${DOMAIN_DN}`, 'servicePrincipalName;range=1500-*'],
       [`CN=svc_big,CN=Users,${DOMAIN_DN}`, 'servicePrincipalName;range=3000-*'],
+    ]);
+  });
+
+  it('marks members of groups nested in a privileged group as privileged, following the nesting', async () => {
+    const session = new FakeSession(adLike());
+    await collect({ session, queries, source, now });
+    const nested = session.requests.filter((r) => r.filter.includes('(memberOf=')).map((r) => r.filter);
+    expect(nested).toEqual([
+      `(&(objectClass=group)(memberOf=CN=Domain Admins,CN=Users,${DOMAIN_DN}))`,
+      `(&(objectClass=group)(memberOf=CN=Tier0 Ops,OU=Groups,${DOMAIN_DN}))`,
     ]);
   });
 

@@ -63,11 +63,11 @@ describe('binary SIDs in (objectSid={value})', () => {
   });
 });
 
-describe('group DNs in the in-chain membership query', () => {
-  it('escapes the DN as an assertion value and keeps the matching rule', () => {
+describe('group DNs in the nested-groups membership query', () => {
+  it('escapes the DN as an assertion value', () => {
     const dn = 'CN=Domain Admins (Ops)\\, Tier*0,CN=Users,DC=contoso,DC=test';
-    const [filter] = buildFilters(queries['privileged-members'], [dn]);
-    expect(onTheWire(filter!)).toBe('(memberOf:1.2.840.113556.1.4.1941:=CN=Domain Admins \\28Ops\\29\\5c, Tier\\2a0,CN=Users,DC=contoso,DC=test)');
+    const [filter] = buildFilters(queries['nested-groups'], [dn]);
+    expect(onTheWire(filter!)).toBe('(&(objectClass=group)(memberOf=CN=Domain Admins \\28Ops\\29\\5c, Tier\\2a0,CN=Users,DC=contoso,DC=test))');
   });
 });
 
