@@ -76,6 +76,17 @@ export interface ScopedAccount {
  * Without an inventory this is the SPN holders only.
  */
 export function scopedAccounts(ctx: RuleContext): ScopedAccount[] {
+  // Eleven rules ask for the same list; on a million accounts building it took 11 s per audit.
+  const cached = scopedCache.get(ctx);
+  if (cached) return cached;
+  const built = Object.freeze(buildScopedAccounts(ctx)) as ScopedAccount[];
+  scopedCache.set(ctx, built);
+  return built;
+}
+
+const scopedCache = new WeakMap<RuleContext, ScopedAccount[]>();
+
+function buildScopedAccounts(ctx: RuleContext): ScopedAccount[] {
   const byAccount = new Map<Account, ScopedAccount>();
   for (const account of ctx.snapshot.accounts) {
     if (account.servicePrincipalNames.length > 0 && !isKrbtgt(account)) byAccount.set(account, { account, holdsSpns: true, pools: [] });
