@@ -38,7 +38,15 @@ export class ConnectionError extends SpnauditError {
   }
 }
 
-/** Collapse any message to a single line so hostile values cannot forge extra log lines. */
+/**
+ * Collapse any message to a single line so hostile values cannot forge extra log lines, and show
+ * every other invisible character as `?`: C0/C1 controls (ESC and CSI start terminal escape
+ * sequences), bidi overrides and isolates (U+202E makes `exe.txt` read as `txt.exe`), zero-width
+ * characters, BOM and lone surrogates.
+ */
 export function oneLine(text: string): string {
-  return text.replace(/[\r\n\u2028\u2029]+/g, ' ').replace(/[\u0000-\u001f\u007f]/g, '?').trim();
+  return text
+    .replace(/[\r\n\u0085\u2028\u2029]+/g, ' ')
+    .replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ud800-\udfff]/gu, '?')
+    .trim();
 }
