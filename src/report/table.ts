@@ -30,23 +30,90 @@ function painter(color: boolean): Paint {
 /**
  * Break long words ourselves: cli-table3 truncates a word wider than its column with an ellipsis,
  * and an audit must never hide part of an SPN. Input is already termText'd (no control characters).
+ * Pieces are measured in terminal columns, so a run of fullwidth characters (two columns each) is
+ * not cut to twice the column width and then truncated.
  */
 export function hardWrap(text: string, width: number): string {
   return text
     .split('\n')
-    .map((line) =>
-      line
+    .map((line) => {
+      // cli-table3 does not count a line's leading spaces when it wraps, then truncates the drawn line:
+      // the first word gets what is left of the width (or its own line when the spaces fill it).
+      const lead = line.length - line.trimStart().length;
+      if (lead > 0 && lead >= width) return `${line.slice(0, lead)}\n${hardWrap(line.slice(lead), width)}`;
+      let first = lead > 0;
+      return line
         .split(' ')
         .map((word) => {
-          const chars = [...word];
-          if (chars.length <= width) return word;
-          const pieces: string[] = [];
-          for (let i = 0; i < chars.length; i += width) pieces.push(chars.slice(i, i + width).join(''));
-          return pieces.join('\n');
+          if (word === '') return word;
+          const budget = first ? width - lead : width;
+          first = false;
+          return breakWord(word, budget, width);
         })
-        .join(' '),
-    )
+        .join(' ');
+    })
     .join('\n');
+}
+
+/** `word` in pieces of at most `width` columns (the first at most `firstWidth`), one per line. */
+function breakWord(word: string, firstWidth: number, width: number): string {
+  if (displayWidth(word) <= firstWidth) return word;
+  const pieces: string[] = [];
+  let piece = '';
+  let pieceWidth = 0;
+  let limit = firstWidth;
+  for (const ch of word) {
+    const w = displayWidth(ch);
+    if (pieceWidth + w > limit && piece !== '') {
+      pieces.push(piece);
+      piece = '';
+      pieceWidth = 0;
+      limit = width;
+    }
+    piece += ch;
+    pieceWidth += w;
+  }
+  if (piece !== '') pieces.push(piece);
+  return pieces.join('\n');
+}
+
+/**
+ * Terminal columns of termText'd text the way cli-table3 measures it (string-width 4): East Asian
+ * wide and fullwidth characters take two, combining diacritics none, everything else one. Emoji
+ * sequences, which string-width measures with a large regex, count per code point here; that only
+ * matters for alignment, in the tables cli-table3 cannot draw in reasonable time.
+ */
+export function displayWidth(text: string): number {
+  let width = 0;
+  for (const ch of text) {
+    const cp = ch.codePointAt(0)!;
+    if (cp <= 0x1f || (cp >= 0x7f && cp <= 0x9f) || (cp >= 0x300 && cp <= 0x36f)) continue;
+    width += isFullwidth(cp) ? 2 : 1;
+  }
+  return width;
+}
+
+/** is-fullwidth-code-point 3 (what string-width 4 uses). */
+function isFullwidth(cp: number): boolean {
+  return (
+    cp >= 0x1100 &&
+    (cp <= 0x115f ||
+      cp === 0x2329 ||
+      cp === 0x232a ||
+      (cp >= 0x2e80 && cp <= 0x3247 && cp !== 0x303f) ||
+      (cp >= 0x3250 && cp <= 0x4dbf) ||
+      (cp >= 0x4e00 && cp <= 0xa4c6) ||
+      (cp >= 0xa960 && cp <= 0xa97c) ||
+      (cp >= 0xac00 && cp <= 0xd7a3) ||
+      (cp >= 0xf900 && cp <= 0xfaff) ||
+      (cp >= 0xfe10 && cp <= 0xfe19) ||
+      (cp >= 0xfe30 && cp <= 0xfe6b) ||
+      (cp >= 0xff01 && cp <= 0xff60) ||
+      (cp >= 0xffe0 && cp <= 0xffe6) ||
+      (cp >= 0x1b000 && cp <= 0x1b001) ||
+      (cp >= 0x1f200 && cp <= 0x1f251) ||
+      (cp >= 0x20000 && cp <= 0x3fffd))
+  );
 }
 
 const PRINTABLE_ASCII = /^[\x20-\x7e\n]*$/;
@@ -94,6 +161,32 @@ export function wrapLikeCliTable(text: string, width: number, length: (word: str
  * of a 100k-account table report.
  */
 export function drawTable(head: readonly string[] | null, colWidths: readonly number[], rows: ReadonlyArray<readonly string[]>): string | null {
+  return drawMeasured(head, colWidths, rows, (text) => PRINTABLE_ASCII.test(text), visibleLength);
+}
+
+/**
+ * The same drawing for any termText'd text, measured with {@link displayWidth}. For tables that hold
+ * a cell cli-table3 cannot draw in reasonable time: it re-measures a cell's whole content one
+ * character at a time for every line it draws (a debug label it computes and throws away), so its
+ * cost grows with the cube of the cell's length — one 10 kB SPN next to a non-ASCII value took minutes.
+ */
+export function drawTableAnyText(head: readonly string[] | null, colWidths: readonly number[], rows: ReadonlyArray<readonly string[]>): string {
+  const measure = (text: string) => displayWidth(text.includes('\u001b') ? text.replace(SGR, '') : text);
+  // Every cell is hard-wrapped or one painted word, so nothing is too wide: this never returns null.
+  return drawMeasured(head, colWidths, rows, () => true, measure, true) ?? '';
+}
+
+/** Cells up to this size are left to cli-table3 (its output for them is the reference); larger ones are drawn here. */
+export const CLI_TABLE_MAX_CELL = 1_000;
+
+function drawMeasured(
+  head: readonly string[] | null,
+  colWidths: readonly number[],
+  rows: ReadonlyArray<readonly string[]>,
+  drawable: (plain: string) => boolean,
+  length: (text: string) => number,
+  force = false,
+): string | null {
   const cells: string[][][] = [];
   for (const row of head ? [head, ...rows] : rows) {
     const drawn: string[][] = [];
@@ -101,10 +194,10 @@ export function drawTable(head: readonly string[] | null, colWidths: readonly nu
       const text = row[x] ?? '';
       const inner = colWidths[x]! - 2;
       const painted = text.includes('\u001b');
-      if (!PRINTABLE_ASCII.test(painted ? text.replace(SGR, '') : text)) return null;
-      if (painted && (text.includes('\n') || visibleLength(text) > inner)) return null;
-      const lines = wrapLikeCliTable(text, inner);
-      if (lines.some((l) => visibleLength(l) > inner)) return null; // cli-table3 would truncate
+      if (!drawable(painted ? text.replace(SGR, '') : text)) return null;
+      if (!force && painted && (text.includes('\n') || length(text) > inner)) return null;
+      const lines = wrapLikeCliTable(text, inner, length);
+      if (!force && lines.some((l) => length(l) > inner)) return null; // cli-table3 would truncate
       drawn.push(lines);
     }
     cells.push(drawn);
@@ -119,7 +212,7 @@ export function drawTable(head: readonly string[] | null, colWidths: readonly nu
       let line = '│';
       row.forEach((lines, x) => {
         const text = lines[n] ?? '';
-        line += ` ${text}${' '.repeat(colWidths[x]! - 2 - visibleLength(text))} │`;
+        line += ` ${text}${' '.repeat(Math.max(0, colWidths[x]! - 2 - length(text)))} │`;
       });
       out.push(line);
     }
@@ -152,7 +245,10 @@ export function findingsTable(findings: readonly ReportFinding[], width: number,
       hardWrap(termText(text), messageWidth - 2),
     ]);
   }
-  return drawTable(head, colWidths, rows) ?? cliTable(head, colWidths, rows);
+  const fast = drawTable(head, colWidths, rows);
+  if (fast !== null) return fast;
+  const small = rows.every((row) => row.every((cell) => cell.length <= CLI_TABLE_MAX_CELL));
+  return small ? cliTable(head, colWidths, rows) : drawTableAnyText(head, colWidths, rows);
 }
 
 /** The same table drawn by cli-table3 (any text: wide characters, emoji, combining marks). */
