@@ -3,6 +3,7 @@ import { createRuleContext } from '../analyze/context.js';
 import { explainUrl, type Explanation } from '../analyze/explain.js';
 import { EXIT, UsageError, oneLine } from '../errors.js';
 import type { VerdictKind } from '../model/audit.js';
+import { jsonText } from '../report/escape.js';
 import { addInputOptions, loadAuditInputs, type InputCliOptions } from './inputs.js';
 import { writeOutput } from './output.js';
 
@@ -21,7 +22,7 @@ export function registerExplain(program: Command): void {
     const inputs = await loadAuditInputs(opts);
     const ctx = createRuleContext(inputs.snapshot, inputs.inventory, { now: new Date(inputs.snapshot.collectedAt) });
     const explanation = explainUrl(url, ctx);
-    await writeOutput(undefined, opts.format === 'json' ? JSON.stringify(explanation, null, 2) : renderExplanation(explanation));
+    await writeOutput(undefined, opts.format === 'json' ? jsonText(explanation) : renderExplanation(explanation));
     if (!inputs.snapshot.complete) {
       process.stderr.write('spnaudit: INCOMPLETE snapshot: the directory was not read completely; this explanation may be wrong (exit 4)\n');
       process.exitCode = EXIT.INCOMPLETE;

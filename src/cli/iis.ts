@@ -5,6 +5,7 @@ import { loadConfigFile } from '../config/file.js';
 import { UsageError, oneLine } from '../errors.js';
 import { loadInventory } from '../iis/index.js';
 import type { AppPool, Application, Inventory, IisServer, Site } from '../model/iis.js';
+import { jsonText } from '../report/escape.js';
 
 const FORMATS = ['table', 'json'] as const;
 type Format = (typeof FORMATS)[number];
@@ -87,7 +88,7 @@ export function registerIis(program: Command): void {
       if (inventory.servers.length === 0) {
         throw new UsageError('no IIS servers: give applicationHost.config paths, or a --config with iis: paths or inventory: servers');
       }
-      const text = opts.format === 'json' ? `${JSON.stringify(inventory, null, 2)}\n` : renderInventoryTable(inventory);
+      const text = opts.format === 'json' ? jsonText(inventory) : renderInventoryTable(inventory);
       if (opts.output) {
         try {
           await writeFile(opts.output, text, 'utf8');

@@ -6,6 +6,7 @@ import { EXIT, SpnauditError, UsageError, oneLine } from '../errors.js';
 import type { Severity } from '../model/finding.js';
 import { buildPlan, PlanRefusedError, renderPlanFiles, type Plan, type PlanFilters, type Shell } from '../remediate/index.js';
 import { applySuppressions, parseSuppressions } from '../report/index.js';
+import { jsonText } from '../report/escape.js';
 import { rules as catalogue } from '../rules/index.js';
 import { addInputOptions, loadAuditInputs, type InputCliOptions } from './inputs.js';
 
@@ -90,7 +91,7 @@ async function plan(opts: PlanCliOptions): Promise<number> {
 
   if (opts.json) {
     const { meta, ...rest } = built;
-    process.stdout.write(`${JSON.stringify({ shell, meta: { ...meta, pools: undefined }, ...rest, scripted: outcome.scripted, files: outcome.files.map((f) => f.name) }, null, 2)}\n`);
+    process.stdout.write(jsonText({ shell, meta: { ...meta, pools: undefined }, ...rest, scripted: outcome.scripted, files: outcome.files.map((f) => f.name) }));
   }
   if (!opts.outDir) {
     const domain = outcome.files.find((f) => f.target === 'domain' && !f.rollback);

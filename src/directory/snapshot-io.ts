@@ -10,6 +10,16 @@ import type { Account, Snapshot } from '../model/directory.js';
 import { SNAPSHOT_SCHEMA_VERSION } from '../model/directory.js';
 import { UsageError } from '../errors.js';
 
+/**
+ * Characters valid in JSON strings that terminals and editors act on (DEL and C1 controls such as CSI,
+ * bidi overrides, zero-width characters, line separators): written as \u escapes so `cat snapshot.json`
+ * shows a hostile SPN as it is instead of letting it reorder or restyle the screen. JSON.stringify
+ * already escapes C0 controls; JSON.parse reads the escapes back to the exact value.
+ */
+const JSON_UNSAFE = /[\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2028\u2029\u2060-\u2069\ufeff]/g;
+const safeJson = (value: unknown, indent?: number): string =>
+  JSON.stringify(value, null, indent).replace(JSON_UNSAFE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
 export async function writeSnapshot(file: string, snapshot: Snapshot): Promise<void> {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
   let handle: FileHandle;
@@ -22,13 +32,13 @@ export async function writeSnapshot(file: string, snapshot: Snapshot): Promise<v
   }
   try {
     const { accounts, ...header } = snapshot;
-    const headerJson = JSON.stringify(header, null, 2);
+    const headerJson = safeJson(header, 2);
     await handle.write(`${headerJson.slice(0, -2)},\n  "accounts": [`);
     let first = true;
     // About 1 MiB per write: one awaited write per account cost 0.2 s of a 20k-account collect.
     let batch = '';
     for (const account of accounts) {
-      batch += `${first ? '' : ','}\n    ${JSON.stringify(account)}`;
+      batch += `${first ? '' : ','}\n    ${safeJson(account)}`;
       first = false;
       if (batch.length >= 1 << 20) {
         await handle.write(batch);

@@ -104,5 +104,10 @@ const JSON_UNSAFE = /[\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2028\u2029\
  * already escapes C0 controls and lone surrogates.
  */
 export function jsonText(value: unknown): string {
-  return `${JSON.stringify(value, null, 2).replace(JSON_UNSAFE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`)}\n`;
+  return `${escapeJsonUnsafe(JSON.stringify(value, null, 2))}\n`;
+}
+
+/** Serialized JSON with the characters of {@link JSON_UNSAFE} written as \u escapes (same value when parsed). */
+export function escapeJsonUnsafe(json: string): string {
+  return json.replace(JSON_UNSAFE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
