@@ -80,11 +80,27 @@ function findingBlocks(f: ReportFinding, verdicts: readonly Verdict[]): Block[] 
   return blocks;
 }
 
+/** How many of the findings not written out in full are still listed by rule and subject. */
+export const BRIEF_LIST_MAX = 200;
+/** Longest subject value a brief line or a note repeats: a 10 kB SPN must not make a body too big to send. */
+export const BRIEF_VALUE_MAX = 120;
+
+/** A value cut for a brief mention (the full value is in the audit report); cut before escaping, so no markup breaks. */
+export function briefValue(value: string): string {
+  const chars = [...value];
+  return chars.length <= BRIEF_VALUE_MAX ? value : `${chars.slice(0, BRIEF_VALUE_MAX).join('')}… (${chars.length} characters)`;
+}
+
+function briefSubject(f: ReportFinding): string {
+  return subjectParts(f.subject).map(([k, v]) => `${k} ${briefValue(v)}`).join('; ');
+}
+
 /**
  * The ticket body: an introduction, then each finding in full. `detailed` caps how many findings are
- * written out (bodies have size limits); the rest are listed by rule and subject.
+ * written out (bodies have size limits); `listed` caps how many of the rest are listed by rule and
+ * (shortened) subject.
  */
-export function ticketBody(group: TicketGroup, audit: Pick<ReportAudit, 'verdicts' | 'generatedAt'>, run: string, detailed = Infinity): Block[] {
+export function ticketBody(group: TicketGroup, audit: Pick<ReportAudit, 'verdicts' | 'generatedAt'>, run: string, detailed = Infinity, listed = BRIEF_LIST_MAX): Block[] {
   const n = group.findings.length;
   const blocks: Block[] = [
     {
@@ -97,9 +113,9 @@ export function ticketBody(group: TicketGroup, audit: Pick<ReportAudit, 'verdict
   if (rest.length > 0) {
     blocks.push(
       { kind: 'heading', text: `${rest.length} more finding${rest.length === 1 ? '' : 's'} (run spnaudit audit for the details)` },
-      { kind: 'list', items: rest.slice(0, 200).map((f) => [c(f.ruleId), t(` ${f.severity}: `), t(subjectParts(f.subject).map(([k, v]) => `${k} ${v}`).join('; ') || f.title)]) },
+      ...(listed > 0 ? [{ kind: 'list' as const, items: rest.slice(0, listed).map((f) => [c(f.ruleId), t(` ${f.severity}: `), t(briefSubject(f) || briefValue(f.title))]) }] : []),
     );
-    if (rest.length > 200) blocks.push({ kind: 'para', parts: [t(`… and ${rest.length - 200} more.`)] });
+    if (rest.length > listed) blocks.push({ kind: 'para', parts: [t(`… and ${rest.length - Math.max(0, listed)} more.`)] });
   }
   return blocks;
 }
@@ -117,7 +133,7 @@ export function noteText(kind: NoteKind, run: string): string {
 export function noteBody(kind: NoteKind, run: string, group?: TicketGroup): Block[] {
   const blocks: Block[] = [{ kind: 'para', parts: [t(noteText(kind, run))] }];
   if (group && kind !== 'resolved') {
-    blocks.push({ kind: 'list', items: group.findings.slice(0, 50).map((f) => [t(`${f.severity}: ${f.title} `), c(subjectParts(f.subject).map(([k, v]) => `${k} ${v}`).join('; '))]) });
+    blocks.push({ kind: 'list', items: group.findings.slice(0, 50).map((f) => [t(`${f.severity}: ${briefValue(f.title)} `), c(briefSubject(f))]) });
   }
   return blocks;
 }

@@ -116,8 +116,8 @@ export async function syncTickets(audit: ReportAudit, provider: TicketProvider, 
     group,
     title: ticketTitle(group),
     marker: markerOf(group),
-    body: (detailed: number): Block[] => {
-      const blocks = ticketBody(group, audit, opts.run, detailed);
+    body: (detailed: number, listed?: number): Block[] => {
+      const blocks = ticketBody(group, audit, opts.run, detailed, listed);
       return replaces ? [{ kind: 'para', parts: [t(`This problem was tracked before in ${replaces.display} (closed); it is back.`)] }, ...blocks] : blocks;
     },
     ...(replaces ? { replaces } : {}),

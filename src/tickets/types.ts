@@ -66,8 +66,11 @@ export interface TicketDraft {
   group: TicketGroup;
   title: string;
   marker: TicketMarker;
-  /** The body with at most `detailed` findings written out in full (bodies have size limits). */
-  body(detailed: number): Block[];
+  /**
+   * The body with at most `detailed` findings written out in full and at most `listed` of the rest
+   * listed briefly (default {@link BRIEF_LIST_MAX}); bodies have size limits.
+   */
+  body(detailed: number, listed?: number): Block[];
   /** The ticket this one replaces (reopen policy `new`). */
   replaces?: RemoteTicket;
 }

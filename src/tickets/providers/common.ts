@@ -1,17 +1,23 @@
 /** What every provider shares: fitting bodies into size limits, and note bodies. */
-import { noteBody, type Block } from '../content.js';
+import { BRIEF_LIST_MAX, noteBody, type Block } from '../content.js';
 import type { TicketDraft, TicketNote } from '../types.js';
 
 /**
  * The body with as many findings in full as fit in `maxSize` (measured by `size` on the rendered
- * form); the rest are listed briefly. Halving keeps it to a handful of renders even for big groups.
+ * form); the rest are listed briefly, and when even the brief list is too big (huge hostile values,
+ * thousands of findings in one group) it is shortened too, down to a count. Halving keeps it to a
+ * handful of renders even for big groups. A body the ticket system refuses as too long would fail
+ * the whole nightly run.
  */
 export function fitBody<T>(draft: TicketDraft, render: (blocks: Block[]) => T, size: (rendered: T) => number, maxSize: number): T {
   let detailed = draft.group.findings.length;
+  let listed = BRIEF_LIST_MAX;
   for (;;) {
-    const rendered = render(draft.body(detailed));
-    if (size(rendered) <= maxSize || detailed === 0) return rendered;
-    detailed = Math.floor(detailed / 2);
+    const rendered = render(draft.body(detailed, listed));
+    if (size(rendered) <= maxSize) return rendered;
+    if (detailed > 0) detailed = Math.floor(detailed / 2);
+    else if (listed > 0) listed = Math.floor(listed / 2);
+    else return rendered;
   }
 }
 

@@ -6,11 +6,12 @@
  */
 import { createHmac } from 'node:crypto';
 import type { Severity } from '../../model/finding.js';
-import { noteText } from '../content.js';
+import { briefValue, noteText } from '../content.js';
 import { expectStatus, type HttpClient, type HttpRequest } from '../http.js';
 import type { RemoteTicket, TicketDraft, TicketNote, TicketProvider } from '../types.js';
 import { fitBody } from './common.js';
-import { renderPlain } from '../render.js';
+import { plainText, renderPlain } from '../render.js';
+import { escapeJsonUnsafe } from '../../report/escape.js';
 
 export interface WebhookOptions {
   url: string;
@@ -30,6 +31,11 @@ const MAX_DETAILS = 16_000;
 
 export function signBody(secret: string, body: string): string {
   return `sha256=${createHmac('sha256', secret).update(body, 'utf8').digest('hex')}`;
+}
+
+/** PagerDuty shows `component` in its UI: one line, controls revealed, bounded. */
+function displayValue(value: string | undefined): string | undefined {
+  return value === undefined ? undefined : plainText(briefValue(value));
 }
 
 export class WebhookProvider implements TicketProvider {
@@ -59,7 +65,8 @@ export class WebhookProvider implements TicketProvider {
   }
 
   private async post(event: Record<string, unknown>, what: string): Promise<void> {
-    const body = JSON.stringify({ ...(this.opts.routingKey ? { routing_key: this.opts.routingKey } : {}), ...event });
+    // Exact values (findings, scope) for the receiver's automation, but no raw bidi/C1/zero-width character.
+    const body = escapeJsonUnsafe(JSON.stringify({ ...(this.opts.routingKey ? { routing_key: this.opts.routingKey } : {}), ...event }));
     const headers: Record<string, string> = { 'Content-Type': 'application/json' };
     if (this.opts.secret) headers[this.opts.signatureHeader] = signBody(this.opts.secret, body);
     const req: HttpRequest = { method: 'POST', url: this.opts.url, headers, rawBody: body };
@@ -77,7 +84,7 @@ export class WebhookProvider implements TicketProvider {
         summary: draft.title.slice(0, 1024),
         source: this.opts.source,
         severity: PD_SEVERITY[draft.group.severity],
-        component: draft.group.findings[0]?.subject.server ?? draft.group.findings[0]?.subject.account ?? undefined,
+        component: displayValue(draft.group.findings[0]?.subject.server ?? draft.group.findings[0]?.subject.account),
         group: draft.group.groupBy === 'finding' ? draft.group.findings[0]?.ruleId : draft.group.label,
         class: draft.group.findings.map((f) => f.ruleId).filter((v, i, a) => a.indexOf(v) === i).join(','),
         custom_details: {
