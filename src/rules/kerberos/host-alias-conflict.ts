@@ -3,7 +3,7 @@ import { webEndpoints } from '../../analyze/endpoints.js';
 import { makeFinding } from '../../analyze/findings.js';
 import { manualFix, setspnRemove } from '../../analyze/fixes.js';
 import { parseSpn } from '../../analyze/spn.js';
-import type { Rule } from '../../analyze/types.js';
+import type { Rule, SpnHolder } from '../../analyze/types.js';
 import type { Account } from '../../model/directory.js';
 import type { Finding, Fix } from '../../model/finding.js';
 import { holdersSorted, intendedDecryptor } from './shared.js';
@@ -20,7 +20,17 @@ export const hostAliasConflict: Rule = {
     const findings: Finding[] = [];
     for (const forest of forestNames(ctx)) {
       const aliases = ctx.index.hostAliases(forest);
-      const entries = [...ctx.index.entries(forest)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      // Cheap string checks first: only host-mapped classes whose HOST/ twin is held are candidates,
+      // and only those are sorted (a million-account forest has millions of index entries).
+      const entries: Array<[string, SpnHolder[]]> = [];
+      for (const [key, holders] of ctx.index.entries(forest)) {
+        const slash = key.indexOf('/');
+        const cls = slash > 0 ? key.slice(0, slash) : '';
+        if (cls === '' || cls === 'host' || !aliases.has(cls)) continue;
+        if (ctx.index.holders(`host${key.slice(slash)}`, forest).length === 0) continue;
+        entries.push([key, holders]);
+      }
+      entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
       for (const [key, unsortedHolders] of entries) {
         const parsed = parseSpn(key);
         if (!parsed || parsed.serviceClass === 'host' || !aliases.has(parsed.serviceClass)) continue;
