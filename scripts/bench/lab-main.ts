@@ -109,17 +109,17 @@ function ldapsearchArgs(lab: LabInfo, filter: string, attributes: readonly strin
 
 /**
  * The DNs of the groups whose transitive members spnaudit marks privileged (RIDs 512, 518, 519 and
- * BUILTIN\Administrators): collect asks for each with an LDAP_MATCHING_RULE_IN_CHAIN search.
+ * BUILTIN\Administrators): collect asks for the groups nested in each (queries/nested-groups.yaml).
  */
 function privilegedGroupDns(lab: LabInfo): string[] {
   return ['CN=Domain Admins,CN=Users', 'CN=Schema Admins,CN=Users', 'CN=Enterprise Admins,CN=Users', 'CN=Administrators,CN=Builtin'].map((g) => `${g},${lab.baseDn}`);
 }
 
-/** A shell script running ldapsearch for the SPN holders and then each privileged-members search. */
+/** A shell script running ldapsearch for the SPN holders and then each nested-groups search collect sends. */
 function sameQueriesScript(lab: LabInfo, attributes: readonly string[]): string[] {
   const quote = (a: string) => `'${a.replaceAll("'", "'\\''")}'`;
   const one = (filter: string, attrs: readonly string[]) => ['ldapsearch', ...ldapsearchArgs(lab, filter, attrs)].map(quote).join(' ');
-  const lines = [one('(servicePrincipalName=*)', attributes), ...privilegedGroupDns(lab).map((g) => one(`(memberOf:1.2.840.113556.1.4.1941:=${g})`, ['objectGUID']))];
+  const lines = [one('(servicePrincipalName=*)', attributes), ...privilegedGroupDns(lab).map((g) => one(`(&(objectClass=group)(memberOf=${g}))`, ['objectGUID']))];
   return ['-ec', lines.join('\n')];
 }
 
