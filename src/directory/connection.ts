@@ -118,7 +118,11 @@ export async function openSession(s: ConnectionSettings): Promise<LdapSession> {
         // Our own parser: ldapts' would send escaped bytes >= 0x80 (every binary SID) as UTF-8 pairs.
         filter: toLdapFilter(req.filter),
         attributes: req.attributes,
-        explicitBufferAttributes: bufferAttributeNames(req.binaryAttributes),
+        // Every attribute as bytes, decoded by LdapEntry: ldapts decodes text with a TextDecoder that drops a
+        // leading U+FEFF, so a sAMAccountName '\ufeffsvc_sql' would read as the real 'svc_sql' and its
+        // findings and fix commands would name that other account. (Ranged follow-up answers, e.g.
+        // servicePrincipalName;range=1500-2999, have names we cannot list in advance and still go through ldapts.)
+        explicitBufferAttributes: bufferAttributeNames([...req.attributes, ...req.binaryAttributes]),
         timeLimit: s.timeoutSec,
         sizeLimit: 0,
         ...(req.paged ? { paged: { pageSize: s.pageSize } } : {}),
