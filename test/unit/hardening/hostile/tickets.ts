@@ -30,6 +30,8 @@ export interface ProviderUnderTest {
   options?: Record<string, unknown>;
   /** Tickets per dedup key, as the system holds them. */
   counts: () => Map<string, number>;
+  /** Time passes until the next night (Jira Cloud: its search index catches up). */
+  nextNight?: () => void;
   /** Every body/description/comment text sent, and every title. */
   bodies: () => Array<{ title: string; body: string; markup: 'markdown' | 'textile' | 'jira-wiki' | 'adf' | 'plain' | 'json' }>;
 }
@@ -62,6 +64,7 @@ export async function startProviders(): Promise<ProviderUnderTest[]> {
       server: cloud.server,
       flags: { provider: 'jira', url: await cloud.server.start(), project: 'SPN', user: 'bot@example.test' },
       options: { deployment: 'cloud' },
+      nextNight: () => cloud.indexAll(),
       counts: () => count(cloud.issues.map((i) => keyOfLabels(i.labels))),
       bodies: jiraBodies(cloud, 'adf'),
     },
