@@ -28,53 +28,51 @@ function painter(color: boolean): Paint {
 }
 
 /**
- * Break long words ourselves: cli-table3 truncates a word wider than its column with an ellipsis,
- * and an audit must never hide part of an SPN. Input is already termText'd (no control characters).
- * Pieces are measured in terminal columns, so a run of fullwidth characters (two columns each) is
- * not cut to twice the column width and then truncated.
+ * Wrap a cell ourselves, to lines of at most `width` terminal columns, the way cli-table3 wraps
+ * (greedy, on spaces, long words broken), so that cli-table3 never has to: it truncates a word wider
+ * than its column with an ellipsis, and does not count a line's leading spaces (then truncates the
+ * drawn line) — an audit must never hide part of an SPN. Input is already termText'd (no control
+ * characters); widths are terminal columns (fullwidth characters take two).
  */
 export function hardWrap(text: string, width: number): string {
-  return text
-    .split('\n')
-    .map((line) => {
-      // cli-table3 does not count a line's leading spaces when it wraps, then truncates the drawn line:
-      // the first word gets what is left of the width (or its own line when the spaces fill it).
-      const lead = line.length - line.trimStart().length;
-      if (lead > 0 && lead >= width) return `${line.slice(0, lead)}\n${hardWrap(line.slice(lead), width)}`;
-      let first = lead > 0;
-      return line
-        .split(' ')
-        .map((word) => {
-          if (word === '') return word;
-          const budget = first ? width - lead : width;
-          first = false;
-          return breakWord(word, budget, width);
-        })
-        .join(' ');
-    })
-    .join('\n');
-}
-
-/** `word` in pieces of at most `width` columns (the first at most `firstWidth`), one per line. */
-function breakWord(word: string, firstWidth: number, width: number): string {
-  if (displayWidth(word) <= firstWidth) return word;
-  const pieces: string[] = [];
-  let piece = '';
-  let pieceWidth = 0;
-  let limit = firstWidth;
-  for (const ch of word) {
-    const w = displayWidth(ch);
-    if (pieceWidth + w > limit && piece !== '') {
-      pieces.push(piece);
-      piece = '';
-      pieceWidth = 0;
-      limit = width;
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    const parts = line.split(/( +)/);
+    let current = '';
+    let currentWidth = 0;
+    const flush = () => {
+      out.push(current);
+      current = '';
+      currentWidth = 0;
+    };
+    for (let i = 0; i < parts.length; i += 2) {
+      const word = parts[i]!;
+      const space = i === 0 ? '' : parts[i - 1]!;
+      const wordWidth = displayWidth(word);
+      if (current !== '' || (i === 2 && parts[0] === '')) {
+        // Spaces count where they are drawn: between words, and leading the line.
+        if (currentWidth + space.length + wordWidth <= width) {
+          current += space + word;
+          currentWidth += space.length + wordWidth;
+          continue;
+        }
+        if (current !== '') flush();
+      }
+      if (wordWidth <= width) {
+        current = word;
+        currentWidth = wordWidth;
+        continue;
+      }
+      for (const ch of word) {
+        const w = displayWidth(ch);
+        if (currentWidth + w > width && current !== '') flush();
+        current += ch;
+        currentWidth += w;
+      }
     }
-    piece += ch;
-    pieceWidth += w;
+    out.push(current);
   }
-  if (piece !== '') pieces.push(piece);
-  return pieces.join('\n');
+  return out.join('\n');
 }
 
 /**
