@@ -103,7 +103,10 @@ describe.each(['jira cloud (ADF)', 'jira server (wiki markup)', 'github (markdow
     const state = `faults-${p.flags.provider}-${name.length}.json`;
     // Create attempts, counted once each (a retry is an attempt): the first injected rule only counts.
     let creates = 0;
-    p.server.inject((r) => void (isCreate(p, r) && (creates += 1)) ?? false, { status: 599 });
+    p.server.inject((r) => {
+      if (isCreate(p, r)) creates += 1;
+      return false;
+    }, { status: 599 });
     const nthCreate = (n: number) => (r: FakeRequest) => isCreate(p, r) && creates === n;
     // Attempt 2 (ticket 2) is rate limited and retried as attempt 3; attempt 5 (ticket 4) fails.
     p.server.inject(nthCreate(2), { status: 429, headers: { 'retry-after': '2' }, body: { message: 'rate limited' } });
