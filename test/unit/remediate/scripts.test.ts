@@ -13,48 +13,12 @@ import type { PlanFile } from '../../../src/remediate/script.js';
 import { HOSTILE_VALUES } from '../../fixtures/hostile/corpus.js';
 import { account, inventory, pool, server, site, snapshot } from '../../support/fixtures.js';
 import { expectLineRuns } from './expect-argv.js';
+import { FIXED_LINES } from './fixed-lines.js';
 import { tokenizeCmdLine, tokenizePowerShellLine, tokenizeShLine } from './tokenizers.js';
 
 const NOW = new Date('2026-06-01T00:00:00.000Z');
 const WA = 'system.webServer/security/authentication/windowsAuthentication';
 
-/** The scripts' own lines (preamble, footer, verification); no value ever appears in them. */
-const FIXED: Record<PlanFile['shell'], ReadonlySet<string>> = {
-  cmd: new Set([
-    '@echo off',
-    'setlocal EnableExtensions DisableDelayedExpansion',
-    'echo spnaudit plan: all steps done.',
-    'exit /b 0',
-    ':failed',
-    'echo spnaudit plan: FAILED at the command above; later steps were not run. 1>&2',
-    'exit /b 1',
-    'setspn -X -F',
-  ]),
-  powershell: new Set([
-    '#Requires -Modules ActiveDirectory',
-    '#Requires -Modules WebAdministration',
-    '[CmdletBinding(SupportsShouldProcess = $true)]',
-    'param()',
-    "$ErrorActionPreference = 'Stop'",
-    'Import-Module WebAdministration',
-    "Write-Host 'spnaudit plan: all steps done.'",
-    'setspn -X -F',
-  ]),
-  sh: new Set([
-    '#!/bin/sh',
-    'set -eu',
-    ': "${SPNAUDIT_SAMBA_URL:?set SPNAUDIT_SAMBA_URL to the domain controller, e.g. ldap://dc1.contoso.test}"',
-    ': "${SPNAUDIT_SAMBA_USER:?set SPNAUDIT_SAMBA_USER, e.g. Administrator@CONTOSO.TEST}"',
-    'spnaudit_samba_tool() {',
-    '  if [ "${SPNAUDIT_DRY_RUN:-}" = 1 ]; then',
-    "    printf 'would run: samba-tool'; printf ' [%s]' \"$@\"; printf '\\n'",
-    '  else',
-    '    samba-tool "$@" -H "$SPNAUDIT_SAMBA_URL" -U "$SPNAUDIT_SAMBA_USER"',
-    '  fi',
-    '}',
-    "echo 'spnaudit plan: all steps done.'",
-  ]),
-};
 
 function lineKind(shell: PlanFile['shell'], line: string): string {
   if (shell === 'cmd') return tokenizeCmdLine(line).kind;
@@ -73,7 +37,7 @@ function checkFile(file: PlanFile): number {
   const commandsByLine = new Map(file.commands.map((c) => [c.line, c]));
   let live = 0;
   for (const line of lines) {
-    if (FIXED[file.shell].has(line)) continue;
+    if (FIXED_LINES[file.shell].has(line)) continue;
     const bare = file.shell === 'cmd' ? line.replace(/ \|\| goto :failed$/, '') : line;
     const command = commandsByLine.get(bare);
     if (command) {

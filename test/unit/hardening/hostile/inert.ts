@@ -10,6 +10,7 @@ import type { AuditResult } from '../../../../src/model/audit.js';
 import { revealInvisible } from '../../../../src/report/escape.js';
 import { parseCsv } from '../../report/csv-parse.js';
 import { tokenizeCmdLine, tokenizePowerShellLine, tokenizeShLine, type CmdSegment } from '../../remediate/tokenizers.js';
+import { FIXED_LINES } from '../../remediate/fixed-lines.js';
 
 /** Characters no human-facing output may carry raw (LF aside): controls, bidi, zero-width, separators, BOM. */
 export const RAW_INVISIBLE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2028\u2029\u2060-\u2069\ufeff]/u;
@@ -171,43 +172,6 @@ export function fixCommands(audit: AuditResult): string[] {
 
 export type ScriptKind = 'cmd' | 'powershell' | 'sh';
 
-/** The scripts' own lines (preamble, footer, verification): no value ever appears in them. */
-export const FIXED_LINES: Record<ScriptKind, ReadonlySet<string>> = {
-  cmd: new Set([
-    '@echo off',
-    'setlocal EnableExtensions DisableDelayedExpansion',
-    'echo spnaudit plan: all steps done.',
-    'exit /b 0',
-    ':failed',
-    'echo spnaudit plan: FAILED at the command above; later steps were not run. 1>&2',
-    'exit /b 1',
-    'setspn -X -F',
-  ]),
-  powershell: new Set([
-    '#Requires -Modules ActiveDirectory',
-    '#Requires -Modules WebAdministration',
-    '[CmdletBinding(SupportsShouldProcess = $true)]',
-    'param()',
-    "$ErrorActionPreference = 'Stop'",
-    'Import-Module WebAdministration',
-    "Write-Host 'spnaudit plan: all steps done.'",
-    'setspn -X -F',
-  ]),
-  sh: new Set([
-    '#!/bin/sh',
-    'set -eu',
-    ': "${SPNAUDIT_SAMBA_URL:?set SPNAUDIT_SAMBA_URL to the domain controller, e.g. ldap://dc1.contoso.test}"',
-    ': "${SPNAUDIT_SAMBA_USER:?set SPNAUDIT_SAMBA_USER, e.g. Administrator@CONTOSO.TEST}"',
-    'spnaudit_samba_tool() {',
-    '  if [ "${SPNAUDIT_DRY_RUN:-}" = 1 ]; then',
-    "    printf 'would run: samba-tool'; printf ' [%s]' \"$@\"; printf '\\n'",
-    '  else',
-    '    samba-tool "$@" -H "$SPNAUDIT_SAMBA_URL" -U "$SPNAUDIT_SAMBA_USER"',
-    '  fi',
-    '}',
-    "echo 'spnaudit plan: all steps done.'",
-  ]),
-};
 
 /** One command a script runs, as its shell will see it. */
 export type ScriptCommand = { shell: 'cmd'; argv: string[]; line: string } | { shell: 'powershell'; name: string; line: string } | { shell: 'sh'; argv: string[]; line: string };
