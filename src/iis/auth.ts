@@ -1,17 +1,8 @@
-import type { AuthSectionName, AuthSettings, ExtendedProtection } from '../model/iis.js';
+import { AUTH_SECTIONS, type AuthSectionName, type AuthSettings, type ExtendedProtection } from '../model/iis.js';
 import type { SourcePos } from '../model/source.js';
 import { parseBool, show } from './text.js';
 import { childrenNamed, type XmlElement } from './xml.js';
 
-/** Element names of the authentication sections under system.webServer/security/authentication. */
-export const AUTH_SECTIONS: Record<AuthSectionName, string> = {
-  windows: 'windowsAuthentication',
-  anonymous: 'anonymousAuthentication',
-  basic: 'basicAuthentication',
-  digest: 'digestAuthentication',
-  clientCertificateMapping: 'clientCertificateMappingAuthentication',
-  iisClientCertificateMapping: 'iisClientCertificateMappingAuthentication',
-};
 const SECTION_NAMES = Object.keys(AUTH_SECTIONS) as AuthSectionName[];
 
 export type OverrideMode = 'Allow' | 'Deny' | 'Inherit';

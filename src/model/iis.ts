@@ -72,6 +72,16 @@ export type AuthSectionName =
   | 'clientCertificateMapping'
   | 'iisClientCertificateMapping';
 
+/** Element names of the authentication sections under system.webServer/security/authentication. */
+export const AUTH_SECTIONS: Readonly<Record<AuthSectionName, string>> = {
+  windows: 'windowsAuthentication',
+  anonymous: 'anonymousAuthentication',
+  basic: 'basicAuthentication',
+  digest: 'digestAuthentication',
+  clientCertificateMapping: 'clientCertificateMappingAuthentication',
+  iisClientCertificateMapping: 'iisClientCertificateMappingAuthentication',
+};
+
 export interface AuthSettings {
   windows: WindowsAuth;
   anonymous: AnonymousAuth;

@@ -6,7 +6,7 @@
 import { fingerprint } from '../../analyze/fingerprint.js';
 import type { RuleMeta } from '../../analyze/types.js';
 import type { Finding, Fix, Severity } from '../../model/finding.js';
-import type { Application, AuthSectionName } from '../../model/iis.js';
+import { AUTH_SECTIONS, type Application, type AuthSectionName } from '../../model/iis.js';
 import type { SourcePos } from '../../model/source.js';
 
 export interface IisFindingInput {
@@ -29,22 +29,13 @@ export interface IisFindingInput {
   overridable?: readonly AuthSectionName[];
 }
 
-const SECTION_ELEMENT: Record<AuthSectionName, string> = {
-  windows: 'windowsAuthentication',
-  anonymous: 'anonymousAuthentication',
-  basic: 'basicAuthentication',
-  digest: 'digestAuthentication',
-  clientCertificateMapping: 'clientCertificateMappingAuthentication',
-  iisClientCertificateMapping: 'iisClientCertificateMappingAuthentication',
-};
-
 /** Which of `sections` any application of the group leaves open to web.config overrides. */
 export function overridableIn(applications: readonly Application[], sections: readonly AuthSectionName[]): AuthSectionName[] {
   return sections.filter((s) => applications.some((a) => a.auth.overridable?.includes(s) ?? false));
 }
 
 export function iisFinding(rule: RuleMeta, input: IisFindingInput): Finding {
-  const open = (input.overridable ?? []).map((s) => SECTION_ELEMENT[s]);
+  const open = (input.overridable ?? []).map((s) => AUTH_SECTIONS[s]);
   const caveat =
     open.length === 0 ? '' : ` A web.config may still override ${open.join(' and ')} here (overrideMode Allow); web.config files were not read.`;
   return {
