@@ -4,6 +4,7 @@ import { registerCollect } from './collect.js';
 import { registerIis } from './iis.js';
 import { registerAudit } from './audit.js';
 import { registerExplain } from './explain.js';
+import { registerDiff } from './diff.js';
 import { registerPlan } from './plan.js';
 import { registerTickets } from './tickets.js';
 
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerIis(program);
   registerAudit(program);
   registerExplain(program);
+  registerDiff(program);
   registerPlan(program);
   registerTickets(program);
   return program;
