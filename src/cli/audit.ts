@@ -21,7 +21,10 @@ import {
 } from '../report/index.js';
 import { rules as catalogue } from '../rules/index.js';
 import { collectList } from './collect.js';
-import { addInputOptions, loadAuditInputs, type InputCliOptions } from './inputs.js';
+import { addInputOptions, loadAuditInputs, type AuditInputs, type InputCliOptions } from './inputs.js';
+import { loadConfigFile } from '../config/file.js';
+import { resolveTicketSettings } from '../tickets/settings.js';
+import { runTicketSync } from '../tickets/run.js';
 import { useColor, writeOutput } from './output.js';
 
 interface AuditCliOptions extends InputCliOptions {
@@ -33,6 +36,7 @@ interface AuditCliOptions extends InputCliOptions {
   failOnNew?: boolean;
   quiet?: boolean;
   color?: boolean;
+  tickets?: boolean;
 }
 
 const FAIL_ON = ['error', 'warning', 'info', 'never'] as const;
@@ -47,6 +51,7 @@ export function registerAudit(program: Command): void {
     .option('--fail-on <severity>', 'exit 1 when a finding at or above this severity exists: error, warning, info, never', 'error')
     .option('--baseline <file>', 'a previous JSON report: mark findings new/unchanged and list resolved ones')
     .option('--fail-on-new', 'with --baseline: only NEW findings at or above --fail-on fail the exit code')
+    .option('--tickets', 'also sync the findings with the ticket system of the config file\'s tickets: section (see tickets sync)')
     .option('--quiet', 'table: print only the summary line')
     .option('--no-color', 'no ANSI colors in the table');
   addInputOptions(cmd).action(async (opts: AuditCliOptions) => {
@@ -87,17 +92,10 @@ async function audit(opts: AuditCliOptions): Promise<number> {
   const outputs = [{ format: opts.format as ReportFormat, file: opts.output }, ...parseReports(opts.report, opts.format)];
   const baselineText = opts.baseline ? await readBaselineFile(opts.baseline) : null;
 
+  // Ticket settings are checked before anything is collected: a typo fails in a second.
+  const ticketSettings = opts.tickets ? resolveTicketSettings({}, opts.config ? await loadConfigFile(opts.config) : null) : null;
   const inputs = await loadAuditInputs(opts);
-  const now = new Date();
-  // Rules judge the directory as of its collection (password ages, expiry), so re-auditing an old
-  // snapshot gives the same findings; suppression expiry is judged against today.
-  const collectedAt = new Date(inputs.snapshot.collectedAt);
-  let result: ReportAudit = runAudit(inputs.snapshot, inputs.inventory, { now: collectedAt, generatedAt: now, snapshotFile: inputs.snapshotFile });
-  if (inputs.config) {
-    const outcome = applySuppressions(result, parseSuppressions(inputs.config), now);
-    for (const w of outcome.warnings) process.stderr.write(`spnaudit: warning: ${w}\n`);
-    result = outcome.result;
-  }
+  let result = auditWithSuppressions(inputs);
   const diff = baselineText && opts.baseline ? compareWithBaseline(result, parseBaseline(baselineText, opts.baseline)) : null;
   if (diff) result = diff.result;
 
@@ -112,6 +110,9 @@ async function audit(opts: AuditCliOptions): Promise<number> {
     await writeOutput(out.file, renderReport(out.format, result, { ...renderOptions, color }));
   }
 
+  if (ticketSettings) {
+    await runTicketSync(result, ticketSettings, { stdout: (t) => process.stderr.write(t), stderr: (t) => process.stderr.write(t) });
+  }
   if (!result.scope.complete) {
     process.stderr.write('spnaudit: INCOMPLETE audit: the directory could not be read completely; findings may be missing (exit 4)\n');
     return EXIT.INCOMPLETE;
@@ -121,6 +122,20 @@ async function audit(opts: AuditCliOptions): Promise<number> {
   if (diff && opts.failOnNew) return hasNewAtOrAbove(diff, threshold) ? EXIT.FINDINGS : EXIT.OK;
   const failing = result.findings.some((f) => !f.suppression && SEVERITY_ORDER[f.severity] >= SEVERITY_ORDER[threshold]);
   return failing ? EXIT.FINDINGS : EXIT.OK;
+}
+
+/**
+ * The audit every command reports on: rules judge the directory as of its collection (password ages,
+ * expiry), so re-auditing an old snapshot gives the same findings; config suppressions are applied
+ * and their expiry is judged against today (expired ones warn on stderr).
+ */
+export function auditWithSuppressions(inputs: AuditInputs, now: Date = new Date()): ReportAudit {
+  const collectedAt = new Date(inputs.snapshot.collectedAt);
+  const result: ReportAudit = runAudit(inputs.snapshot, inputs.inventory, { now: collectedAt, generatedAt: now, snapshotFile: inputs.snapshotFile });
+  if (!inputs.config) return result;
+  const outcome = applySuppressions(result, parseSuppressions(inputs.config), now);
+  for (const w of outcome.warnings) process.stderr.write(`spnaudit: warning: ${w}\n`);
+  return outcome.result;
 }
 
 async function readBaselineFile(file: string): Promise<string> {

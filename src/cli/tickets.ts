@@ -1,12 +1,11 @@
 import { Command, Option } from 'commander';
-import { runAudit } from '../analyze/audit.js';
 import { loadConfigFile } from '../config/file.js';
 import { EXIT } from '../errors.js';
-import { applySuppressions, parseSuppressions, type ReportAudit } from '../report/index.js';
 import { resolveTicketSettings, type TicketFlags } from '../tickets/settings.js';
 import { runTicketSync } from '../tickets/run.js';
 import { GROUP_BY, PROVIDERS } from '../tickets/types.js';
 import { addInputOptions, loadAuditInputs, type InputCliOptions } from './inputs.js';
+import { auditWithSuppressions } from './audit.js';
 
 /**
  * `--url` and `--ca-file` name the ticket system here (as in the issue's examples); the LDAP flags of
@@ -69,13 +68,7 @@ async function ticketsSync(opts: TicketsCliOptions): Promise<number> {
   if (ldapTimeout !== undefined) inputOpts.timeout = ldapTimeout;
   const inputs = await loadAuditInputs(inputOpts);
 
-  const now = new Date();
-  let result: ReportAudit = runAudit(inputs.snapshot, inputs.inventory, { now, generatedAt: now, snapshotFile: inputs.snapshotFile });
-  if (inputs.config) {
-    const outcome = applySuppressions(result, parseSuppressions(inputs.config), now);
-    for (const w of outcome.warnings) process.stderr.write(`spnaudit: warning: ${w}\n`);
-    result = outcome.result;
-  }
+  const result = auditWithSuppressions(inputs);
   await runTicketSync(result, settings, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) });
   if (!result.scope.complete) {
     process.stderr.write('spnaudit: INCOMPLETE audit: tickets were opened and updated, none was closed (exit 4)\n');

@@ -3,7 +3,6 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { AuditResult } from '../../../src/model/audit.js';
 import { runCli } from '../../support/cli.js';
 
 const SNAPSHOT = 'examples/contoso.snapshot.json';
@@ -30,7 +29,7 @@ describe('spnaudit diff', () => {
   it('marks what is new since the old report and renders any format', async () => {
     const r = await runCli(['diff', oldFile, newFile, '--format', 'json']);
     expect(r.code).toBe(0);
-    const result = JSON.parse(r.stdout) as AuditResult & { findings: Array<{ ruleId: string; baseline: string }>; baseline: { newCount: number } };
+    const result = JSON.parse(r.stdout) as { findings: Array<{ ruleId: string; baseline: string }>; baseline: { newCount: number } };
     const fresh = result.findings.filter((f) => f.baseline === 'new').map((f) => f.ruleId).sort();
     expect(fresh).toEqual(['rc4-only']);
     expect(result.baseline.newCount).toBe(1);
