@@ -26,6 +26,7 @@ export const EXPECTED_EXAMPLE_FINDINGS: readonly string[] = [
     'error kernel-mode-needs-app-pool-credentials CONTOSO\\svc_intranet | HTTP/intranet | intranet | WEB02 | Intranet',
     'error kernel-mode-needs-app-pool-credentials CONTOSO\\svc_portal | HTTP/portal.contoso.test | portal.contoso.test | WEB03 | Portal',
     'error missing-spn CONTOSO\\svc_portal | HTTP/portal | portal | WEB03 | Portal',
+    'error missing-spn HTTP/local.contoso.test | local.contoso.test | WEB03 | Local',
     'error negotiate-disabled WEB03 | Legacy',
     'error unconstrained-delegation CONTOSO\\svc_unconstrained',
     'warning account-unusable CONTOSO\\svc_disabled',

@@ -1,7 +1,7 @@
-import { ntlmFallback, webEndpoints } from '../../analyze/endpoints.js';
+import { appLocation, ntlmFallback, webEndpoints } from '../../analyze/endpoints.js';
 import { makeFinding } from '../../analyze/findings.js';
-import { manualFix } from '../../analyze/fixes.js';
-import type { Rule } from '../../analyze/types.js';
+import { appcmdSet, manualFix } from '../../analyze/fixes.js';
+import type { Rule, RuleContext } from '../../analyze/types.js';
 import type { Finding, Fix } from '../../model/finding.js';
 import { addSpnFix, endpointSubject, intendedDecryptor, uniqueBy } from './shared.js';
 
@@ -58,6 +58,37 @@ export const missingSpn: Rule = {
         }),
       );
     }
+    findings.push(...noDecryptorFindings(ctx));
     return findings;
   },
 };
+
+const WINDOWS_AUTH = 'system.webServer/security/authentication/windowsAuthentication';
+
+/**
+ * Nobody holds the SPN and nobody could use it either: the pool runs as LocalService or a local
+ * account without kernel-mode decryption, so Kerberos can never work for this site and users always
+ * get NTLM. The fix makes HTTP.sys decrypt with the computer account, then registers the SPN there.
+ */
+function noDecryptorFindings(ctx: RuleContext): Finding[] {
+  const candidates = webEndpoints(ctx).filter((e) => e.negotiates && e.match === 'no-decryptor' && e.resolution.via === 'none' && e.cnameChain.length === 0);
+  return uniqueBy(candidates, (x) => [x.server.name, x.site.name, x.expectedSpn].join('\u0000').toLowerCase()).map((e) => {
+    const location = appLocation(e.site, e.application);
+    const w = e.windowsAuth;
+    const fixes: Fix[] = [];
+    if (!w.useKernelMode) fixes.push(appcmdSet(e.server.name, location, WINDOWS_AUTH, 'useKernelMode', 'True', 'False', { note: `run on ${e.server.name}; HTTP.sys then decrypts with the computer account` }));
+    if (w.useAppPoolCredentials) fixes.push(appcmdSet(e.server.name, location, WINDOWS_AUTH, 'useAppPoolCredentials', 'False', 'True', { note: `run on ${e.server.name}; the pool identity cannot decrypt Kerberos tickets` }));
+    if (e.computer) fixes.push(addSpnFix(ctx, e.expectedSpn, e.computer, 'once the computer account decrypts for this site (the settings above)'));
+    fixes.push(manualFix(`Alternatively run the pool as ApplicationPoolIdentity or a domain account (preferably a gMSA) and register ${e.expectedSpn} on the account that then decrypts.`));
+    return makeFinding(missingSpn, {
+      message: `Nobody in forest ${e.forest} holds ${e.expectedSpn}, which browsers request for ${e.host} on ${e.server.name} site "${e.site.name}", and no account could decrypt it there: ${e.decryptor.reason}. ${
+        ntlmFallback(w) ? 'Users always get NTLM.' : 'With Kerberos-only providers users get 401.'
+      }`,
+      subject: endpointSubject(ctx, e, null),
+      evidence: { decryptor: null, decryptorReason: e.decryptor.reason, intendedDecryptor: e.computer ? ctx.displayName(e.computer) : null, providers: w.providers },
+      fixes,
+      key: [e.server.name, e.site.name, e.expectedSpn, 'no-decryptor'],
+      location: e.bindings[0]?.pos ?? w.pos ?? null,
+    });
+  });
+}

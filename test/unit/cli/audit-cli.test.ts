@@ -20,7 +20,7 @@ describe('spnaudit audit', () => {
     const r = await runCli(['audit', '--snapshot', SNAPSHOT, '--config', CONFIG]);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toMatch(/^spnaudit \d+\.\d+\.\d+: 22 errors, 9 warnings, 32 info/);
+    expect(r.stdout).toMatch(/^spnaudit \d+\.\d+\.\d+: 23 errors, 9 warnings, 32 info/);
     expect(r.stdout).toContain('setspn -U -S HTTP/portal CONTOSO\\svc_portal');
   });
 

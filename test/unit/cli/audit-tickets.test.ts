@@ -44,15 +44,15 @@ describe('spnaudit audit --tickets', () => {
     const env = { HOOK_SECRET: 'hook-s3cret' };
     const first = await runCli(args, { env });
     expect(first.code, first.stderr).toBe(1);
-    expect(first.stdout).toMatch(/^spnaudit \S+: 22 errors, 9 warnings, 32 info/);
-    expect(received).toHaveLength(63);
-    expect(new Set(received.map((r) => r.body.dedup_key)).size).toBe(63);
+    expect(first.stdout).toMatch(/^spnaudit \S+: 23 errors, 9 warnings, 32 info/);
+    expect(received).toHaveLength(64);
+    expect(new Set(received.map((r) => r.body.dedup_key)).size).toBe(64);
     expect(received.every((r) => r.body.event_action === 'trigger' && /^sha256=[0-9a-f]{64}$/.test(r.signature ?? ''))).toBe(true);
     expect(first.stdout + first.stderr).not.toContain('hook-s3cret');
 
     const second = await runCli(args, { env });
     expect(second.code).toBe(1);
-    expect(received).toHaveLength(63);
+    expect(received).toHaveLength(64);
   });
 
   it('checks the tickets section before collecting anything', async () => {

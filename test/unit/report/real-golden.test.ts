@@ -44,7 +44,7 @@ describe('golden reports of the real example audit', () => {
 
   it('quiet table: the summary line alone', () => {
     expect(renderReport('table', annotated, { ...options, quiet: true })).toMatchInlineSnapshot(`
-      "spnaudit 0.1.0: 21 errors, 9 warnings, 27 info (6 suppressed; 3 new, 1 resolved since baseline; 1 not checked)
+      "spnaudit 0.1.0: 22 errors, 9 warnings, 27 info (6 suppressed; 4 new, 1 resolved since baseline; 1 not checked)
       "
     `);
   });

@@ -13,9 +13,45 @@ ruleTester(missingSpn).run({
     { name: 'the computer holds it through HOST/', input: { snapshot: snap, inventory: inventory({ servers: [singleSite({ hosts: ['web01'] })] }) } },
     { name: 'NTLM-only providers never request a ticket', input: { snapshot: snap, inventory: inventory({ servers: [singleSite({ hosts: ['app.contoso.test'], auth: { windows: { providers: ['NTLM'] } } })] }) } },
     { name: 'Windows authentication off', input: { snapshot: snap, inventory: inventory({ servers: [singleSite({ hosts: ['app.contoso.test'], auth: { windows: false, anonymous: true } })] }) } },
+    {
+      name: 'LocalService with kernel mode on: the computer decrypts and holds the name through HOST/',
+      input: { snapshot: snap, inventory: inventory({ servers: [singleSite({ hosts: ['web01'], identity: 'LocalService' })] }) },
+    },
     { name: 'a CNAME binding is cname-binding\'s finding', input: { snapshot: snap, inventory: inventory({ servers: [singleSite({ hosts: ['www.contoso.test'] })], cnames: { 'www.contoso.test': 'lb.contoso.test' } }) } },
   ],
   invalid: [
+    {
+      name: 'LocalService with kernel mode off: nobody holds the SPN and nobody could decrypt it',
+      input: { snapshot: snap, inventory: inventory({ servers: [singleSite({ site: 'Local', hosts: ['local.contoso.test'], identity: 'LocalService', auth: { windows: { useKernelMode: false } } })] }) },
+      findings: [
+        {
+          severity: 'error',
+          subject: { spn: 'HTTP/local.contoso.test', host: 'local.contoso.test', server: 'WEB01', site: 'Local', appPool: 'LocalPool' },
+          message: /and no account could decrypt it there: kernel-mode authentication is off and pool "LocalPool" runs as LocalService.*Users always get NTLM\.$/,
+          fixes: [
+            '%windir%\\system32\\inetsrv\\appcmd.exe set config "Local" -section:system.webServer/security/authentication/windowsAuthentication /useKernelMode:"True" /commit:apphost',
+            'setspn -C -S HTTP/local.contoso.test "CONTOSO\\WEB01$"',
+            'Alternatively run the pool as ApplicationPoolIdentity or a domain account (preferably a gMSA) and register HTTP/local.contoso.test on the account that then decrypts.',
+          ],
+        },
+      ],
+    },
+    {
+      name: 'edge: a machine-local identity with useAppPoolCredentials: the fix turns useAppPoolCredentials off',
+      input: { snapshot: snap, inventory: inventory({ servers: [singleSite({ hosts: ['app.contoso.test'], identity: '.\\localsvc', auth: apc })] }) },
+      findings: [
+        {
+          severity: 'error',
+          subject: { spn: 'HTTP/app.contoso.test', host: 'app.contoso.test', server: 'WEB01', site: 'Intranet', appPool: 'IntranetPool' },
+          message: /runs as the local account/,
+          fixes: [
+            '%windir%\\system32\\inetsrv\\appcmd.exe set config "Intranet" -section:system.webServer/security/authentication/windowsAuthentication /useAppPoolCredentials:"False" /commit:apphost',
+            'setspn -C -S HTTP/app.contoso.test "CONTOSO\\WEB01$"',
+            'Alternatively run the pool as ApplicationPoolIdentity or a domain account (preferably a gMSA) and register HTTP/app.contoso.test on the account that then decrypts.',
+          ],
+        },
+      ],
+    },
     {
       name: 'nobody holds the SPN of a domain pool identity with useAppPoolCredentials',
       input: { snapshot: snap, inventory: inventory({ servers: [singleSite({ hosts: ['app.contoso.test', 'app.contoso.test'], identity: 'CONTOSO\\svc_web', auth: apc })] }) },
