@@ -78,7 +78,7 @@ function noDecryptorFindings(ctx: RuleContext): Finding[] {
     const fixes: Fix[] = [];
     if (!w.useKernelMode) fixes.push(appcmdSet(e.server.name, location, WINDOWS_AUTH, 'useKernelMode', 'True', 'False', { note: `run on ${e.server.name}; HTTP.sys then decrypts with the computer account` }));
     if (w.useAppPoolCredentials) fixes.push(appcmdSet(e.server.name, location, WINDOWS_AUTH, 'useAppPoolCredentials', 'False', 'True', { note: `run on ${e.server.name}; the pool identity cannot decrypt Kerberos tickets` }));
-    if (e.computer) fixes.push(addSpnFix(ctx, e.expectedSpn, e.computer, 'once the computer account decrypts for this site (the settings above)'));
+    if (e.computer) fixes.push(addSpnFix(ctx, e.expectedSpn, e.computer, 'the computer account decrypts for this site after the setting above'));
     fixes.push(manualFix(`Alternatively run the pool as ApplicationPoolIdentity or a domain account (preferably a gMSA) and register ${e.expectedSpn} on the account that then decrypts.`));
     return makeFinding(missingSpn, {
       message: `Nobody in forest ${e.forest} holds ${e.expectedSpn}, which browsers request for ${e.host} on ${e.server.name} site "${e.site.name}", and no account could decrypt it there: ${e.decryptor.reason}. ${
