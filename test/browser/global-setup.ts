@@ -9,6 +9,7 @@ import { accessSync, constants, existsSync } from 'node:fs';
 import type { TestProject } from 'vitest/node';
 import { findExecutable, run } from '../lab/harness/exec.js';
 import { CHROMIUM_PATH } from './chromium.js';
+import { handleUnavailable } from '../support/unavailable.js';
 
 /** chromium itself, and a font so the screenshot shows text rather than boxes on a bare image. */
 export const BROWSER_PACKAGES = ['chromium', 'fonts-dejavu-core'] as const;
@@ -50,28 +51,16 @@ async function ensureChromium(): Promise<BrowserCheck> {
   return { ok: true, path: CHROMIUM_PATH, installedNow: true, ms: Date.now() - started };
 }
 
-function banner(reason: string): void {
-  const bar = '!'.repeat(78);
-  log(
-    [
-      '',
-      bar,
-      '!!  CHROMIUM NOT AVAILABLE — THE BROWSER SUITES ARE SKIPPED (NOT PASSED)',
-      `!!  reason: ${reason}`,
-      `!!  They need Debian/Ubuntu and root to install it (apt-get install ${BROWSER_PACKAGES.join(' ')}).`,
-      '!!  Under CI=true this is a failure instead of a skip.',
-      `!!  (${FORCE_MISSING_ENV}=1 simulates this branch.)`,
-      bar,
-      '',
-    ].join('\n'),
-  );
-}
-
 export default async function setup(project: TestProject): Promise<void> {
   const check = await ensureChromium();
   if (!check.ok) {
-    if (process.env.CI === 'true') throw new Error(`Chromium required under CI=true but not available: ${check.reason}`);
-    banner(check.reason);
+    handleUnavailable({
+      what: 'CHROMIUM',
+      suites: 'THE BROWSER SUITES',
+      reason: check.reason,
+      needs: `They need Debian/Ubuntu and root to install it (apt-get install ${BROWSER_PACKAGES.join(' ')}).`,
+      forceEnv: FORCE_MISSING_ENV,
+    }, log);
     project.provide('chromium', null);
     return;
   }

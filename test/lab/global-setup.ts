@@ -10,33 +10,23 @@ import { LabError } from './harness/exec.js';
 import { KEEP_ENV, startLab, stopLab, stopLabSync } from './harness/lab.js';
 import { ensureLabPackages, FORCE_MISSING_ENV } from './harness/packages.js';
 import type { LabInfo } from './harness/types.js';
+import { handleUnavailable } from '../support/unavailable.js';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-
-function banner(reason: string): void {
-  const bar = '!'.repeat(78);
-  log(
-    [
-      '',
-      bar,
-      '!!  SAMBA LAB NOT AVAILABLE — THE LAB SUITES ARE SKIPPED (NOT PASSED)',
-      `!!  reason: ${reason}`,
-      '!!  The lab needs Debian/Ubuntu and root (it installs samba, ldb-tools, ldap-utils, krb5-user, openssl).',
-      '!!  Under CI=true this is a failure instead of a skip.',
-      `!!  (${FORCE_MISSING_ENV}=1 simulates this branch.)`,
-      bar,
-      '',
-    ].join('\n'),
-  );
-}
 
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
   const started = Date.now();
   const packages = await ensureLabPackages(log);
   if (!packages.ok) {
-    if (process.env.CI === 'true') throw new LabError(`Samba lab required under CI=true but not available: ${packages.reason}`);
-    banner(packages.reason);
+    handleUnavailable({
+      what: 'SAMBA LAB',
+      suites: 'THE LAB SUITES',
+      reason: packages.reason,
+      needs: 'The lab needs Debian/Ubuntu and root (it installs samba, ldb-tools, ldap-utils, krb5-user, openssl).',
+      forceEnv: FORCE_MISSING_ENV,
+      error: (m) => new LabError(m),
+    }, log);
     project.provide('lab', null);
     return undefined;
   }

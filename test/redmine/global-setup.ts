@@ -7,34 +7,23 @@
 import type { TestProject } from 'vitest/node';
 import { groupAlive, startWatchdog } from '../lab/harness/daemon.js';
 import { ensureRedminePackages, FORCE_MISSING_ENV } from './harness/packages.js';
+import { handleUnavailable } from '../support/unavailable.js';
 import { createInstance, KEEP_ENV, removeInstance, startServer, stopServer, stopServerSync, type RedmineInfo } from './harness/server.js';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
-function banner(reason: string): void {
-  const bar = '!'.repeat(78);
-  log(
-    [
-      '',
-      bar,
-      '!!  REDMINE NOT AVAILABLE — THE REDMINE TICKET SUITES ARE SKIPPED (NOT PASSED)',
-      `!!  reason: ${reason}`,
-      '!!  The suite needs Debian/Ubuntu and root to install it (redmine redmine-sqlite ruby-webrick).',
-      '!!  Under CI=true this is a failure instead of a skip.',
-      `!!  (${FORCE_MISSING_ENV}=1 simulates this branch.)`,
-      bar,
-      '',
-    ].join('\n'),
-  );
-}
-
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
   const started = Date.now();
   const packages = await ensureRedminePackages(log);
   if (!packages.ok) {
-    if (process.env.CI === 'true') throw new Error(`Redmine required under CI=true but not available: ${packages.reason}`);
-    banner(packages.reason);
+    handleUnavailable({
+      what: 'REDMINE',
+      suites: 'THE REDMINE TICKET SUITES',
+      reason: packages.reason,
+      needs: 'The suite needs Debian/Ubuntu and root to install it (redmine redmine-sqlite ruby-webrick).',
+      forceEnv: FORCE_MISSING_ENV,
+    }, log);
     project.provide('redmine', null);
     return undefined;
   }
