@@ -7,9 +7,10 @@
  */
 import { accessSync, constants, existsSync } from 'node:fs';
 import type { TestProject } from 'vitest/node';
-import { findExecutable, run } from '../lab/harness/exec.js';
+import { findExecutable } from '../lab/harness/exec.js';
 import { CHROMIUM_PATH } from './chromium.js';
 import { handleUnavailable } from '../support/unavailable.js';
+import { aptInstall } from '../support/apt.js';
 
 /** chromium itself, and a font so the screenshot shows text rather than boxes on a bare image. */
 export const BROWSER_PACKAGES = ['chromium', 'fonts-dejavu-core'] as const;
@@ -38,12 +39,8 @@ async function ensureChromium(): Promise<BrowserCheck> {
     return { ok: false, reason: `${missing}; automatic install needs Debian/Ubuntu with apt-get (or install: ${BROWSER_PACKAGES.join(' ')})` };
   }
   if (process.getuid?.() !== 0) return { ok: false, reason: `${missing}; installing it needs root (apt-get install ${BROWSER_PACKAGES.join(' ')})` };
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   try {
-    log('browser: apt-get update');
-    await run('apt-get', ['update'], { env, timeoutMs: 600_000, label: 'apt-get update' });
-    log(`browser: apt-get install ${BROWSER_PACKAGES.join(' ')}`);
-    await run('apt-get', ['install', '-y', '--no-install-recommends', ...BROWSER_PACKAGES], { env, timeoutMs: 900_000, label: 'apt-get install' });
+    await aptInstall(BROWSER_PACKAGES, 'browser', log);
   } catch (error) {
     return { ok: false, reason: `${missing}; install failed: ${(error as Error).message}` };
   }

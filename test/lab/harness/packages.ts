@@ -2,8 +2,9 @@
  * Making sure the Samba AD DC and its tools are on the machine. A fresh Debian CI box has none of them:
  * as root we install them; otherwise the caller decides between skipping (with a banner) and failing.
  */
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
-import { findExecutable, LabError, run } from './exec.js';
+import { existsSync } from 'node:fs';
+import { findExecutable, LabError } from './exec.js';
+import { aptInstall } from '../../support/apt.js';
 
 export const LAB_PACKAGES = [
   'samba',
@@ -51,34 +52,6 @@ function locateTools(): { tools: Partial<LabTools>; missing: LabTool[] } {
   return { tools, missing };
 }
 
-const POLICY_RC_D = '/usr/sbin/policy-rc.d';
-
-/**
- * Packages must not start their daemons on all interfaces during the install: a policy-rc.d that says
- * "no" (101) for the duration, unless the machine already has its own policy.
- */
-export async function aptInstall(log: (line: string) => void): Promise<void> {
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const ownPolicy = !existsSync(POLICY_RC_D);
-  const removePolicy = () => {
-    if (ownPolicy) rmSync(POLICY_RC_D, { force: true });
-  };
-  if (ownPolicy) writeFileSync(POLICY_RC_D, '#!/bin/sh\n# spnaudit lab install: start no daemons\nexit 101\n', { mode: 0o755 });
-  process.once('exit', removePolicy);
-  try {
-    log('lab: apt-get update');
-    await run('apt-get', ['update'], { env, timeoutMs: 600_000, label: 'apt-get update' });
-    log(`lab: apt-get install ${LAB_PACKAGES.join(' ')}`);
-    await run('apt-get', ['install', '-y', '--no-install-recommends', ...LAB_PACKAGES], {
-      env,
-      timeoutMs: 900_000,
-      label: 'apt-get install',
-    });
-  } finally {
-    removePolicy();
-    process.removeListener('exit', removePolicy);
-  }
-}
 
 export async function ensureLabPackages(log: (line: string) => void): Promise<PackageCheck> {
   const started = Date.now();
@@ -97,7 +70,7 @@ export async function ensureLabPackages(log: (line: string) => void): Promise<Pa
     return { ok: false, reason: `${missingText}; automatic install needs Debian/Ubuntu with apt-get (or install: ${LAB_PACKAGES.join(' ')})` };
   }
   try {
-    await aptInstall(log);
+    await aptInstall(LAB_PACKAGES, 'lab', log);
   } catch (error) {
     return { ok: false, reason: `${missingText}; install failed: ${(error as Error).message}` };
   }

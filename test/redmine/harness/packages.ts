@@ -3,8 +3,9 @@
  * install it (no debconf prompt, no database created by the package); otherwise the caller decides
  * between skipping (with a banner) and failing.
  */
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { findExecutable, run } from '../../lab/harness/exec.js';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { findExecutable } from '../../lab/harness/exec.js';
+import { aptInstall } from '../../support/apt.js';
 
 export const REDMINE_PACKAGES = ['redmine', 'redmine-sqlite', 'ruby-webrick'] as const;
 export const REDMINE_HOME = '/usr/share/redmine';
@@ -38,7 +39,6 @@ function hasWebrick(): boolean {
 }
 
 const DBCONFIG_DIR = '/etc/dbconfig-common/redmine/instances';
-const POLICY_RC_D = '/usr/sbin/policy-rc.d';
 
 /**
  * dbconfig-common asks about a database unless told not to; a debconf preseed breaks after a purge, the
@@ -51,25 +51,6 @@ function writeDbconfig(): void {
   writeFileSync(file, "dbc_install='false'\ndbc_upgrade='false'\ndbc_remove='false'\ndbc_dbtype='sqlite3'\n", { mode: 0o600 });
 }
 
-export async function aptInstall(log: (line: string) => void): Promise<void> {
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  writeDbconfig();
-  const ownPolicy = !existsSync(POLICY_RC_D);
-  const removePolicy = () => {
-    if (ownPolicy) rmSync(POLICY_RC_D, { force: true });
-  };
-  if (ownPolicy) writeFileSync(POLICY_RC_D, '#!/bin/sh\n# spnaudit redmine install: start no daemons\nexit 101\n', { mode: 0o755 });
-  process.once('exit', removePolicy);
-  try {
-    log('redmine: apt-get update');
-    await run('apt-get', ['update'], { env, timeoutMs: 600_000, label: 'apt-get update' });
-    log(`redmine: apt-get install ${REDMINE_PACKAGES.join(' ')}`);
-    await run('apt-get', ['install', '-y', '--no-install-recommends', ...REDMINE_PACKAGES], { env, timeoutMs: 900_000, label: 'apt-get install' });
-  } finally {
-    removePolicy();
-    process.removeListener('exit', removePolicy);
-  }
-}
 
 export async function ensureRedminePackages(log: (line: string) => void): Promise<PackageCheck> {
   const started = Date.now();
@@ -83,7 +64,8 @@ export async function ensureRedminePackages(log: (line: string) => void): Promis
     return { ok: false, reason: `${missingText}; automatic install needs Debian/Ubuntu with apt-get (or install: ${REDMINE_PACKAGES.join(' ')})` };
   }
   try {
-    await aptInstall(log);
+    writeDbconfig();
+    await aptInstall(REDMINE_PACKAGES, 'redmine', log);
   } catch (error) {
     return { ok: false, reason: `${missingText}; install failed: ${(error as Error).message}` };
   }
