@@ -4,6 +4,7 @@
  * every lookup names its forest.
  */
 import type { Account, Snapshot } from '../model/directory.js';
+import { FoldTable, grow } from './fold-table.js';
 import { spnKey } from './spn.js';
 import type { Resolution, SpnHolder, SpnIndex } from './types.js';
 
@@ -41,14 +42,13 @@ export function parseSpnMappings(values: readonly string[]): Map<string, string>
   return map;
 }
 
-/** One holder, or several: nearly every SPN has exactly one, and a million one-element arrays cost ~100 MB. */
-type Held = SpnHolder | SpnHolder[];
-
-const holderList = (held: Held | undefined): SpnHolder[] => (held === undefined ? [] : Array.isArray(held) ? [...held] : [held]);
-
 interface ForestData {
-  /** key → holders (one per account, first stored spelling kept). */
-  spns: Map<string, Held>;
+  /** Distinct SPN keys of the forest (case-insensitive), first stored spelling kept. */
+  keys: FoldTable;
+  /** Per key id: the holder's position in snapshot.accounts, or -(n + 1) for several holders (multi[n]). */
+  owner: Int32Array<ArrayBuffer>;
+  /** Keys held by two or more accounts: each holder with its own spelling, in snapshot order. */
+  multi: SpnHolder[][];
   aliases: Map<string, string>;
   hostAliases: ReadonlySet<string>;
 }
@@ -60,6 +60,7 @@ export function buildSpnIndex(snapshot: Snapshot): SpnIndex {
   const forestOfDomain = (domain: string): string => domainForest.get(domain.toLowerCase()) ?? domain.toLowerCase();
   const forestOf = (account: Account): string => forestOfDomain(account.domain);
 
+  const accounts = snapshot.accounts;
   const forests = new Map<string, ForestData>();
   const dataFor = (forest: string): ForestData => {
     const key = forest.toLowerCase();
@@ -69,25 +70,50 @@ export function buildSpnIndex(snapshot: Snapshot): SpnIndex {
       const mappings = stored && stored.spnMappings.length > 0 ? stored.spnMappings : DEFAULT_SPN_MAPPINGS;
       const aliases = parseSpnMappings(mappings);
       const hostAliases = new Set([...aliases].filter(([, target]) => target === 'host').map(([alias]) => alias));
-      data = { spns: new Map(), aliases, hostAliases };
+      data = { keys: new FoldTable(), owner: new Int32Array(1024), multi: [], aliases, hostAliases };
       forests.set(key, data);
     }
     return data;
   };
 
-  for (const account of snapshot.accounts) {
-    const data = dataFor(forestOf(account));
+  let lastDomain: string | null = null;
+  let data: ForestData | null = null;
+  for (let i = 0; i < accounts.length; i += 1) {
+    const account = accounts[i]!;
+    if (account.domain !== lastDomain || data === null) {
+      lastDomain = account.domain;
+      data = dataFor(forestOfDomain(account.domain));
+    }
     for (const spn of account.servicePrincipalNames) {
-      const key = spnKey(spn);
-      const held = data.spns.get(key);
-      if (held === undefined) data.spns.set(key, { account, spn });
-      else if (!Array.isArray(held)) {
-        if (held.account !== account) data.spns.set(key, [held, { account, spn }]);
-      } else if (!held.some((h) => h.account === account)) held.push({ account, spn });
+      const before = data.keys.size;
+      const id = data.keys.intern(spn);
+      if (id === before) {
+        if (id >= data.owner.length) data.owner = grow(data.owner, data.owner.length * 2);
+        data.owner[id] = i;
+        continue;
+      }
+      const owner = data.owner[id]!;
+      if (owner === i) continue;
+      if (owner >= 0) {
+        data.multi.push([{ account: accounts[owner]!, spn: data.keys.spellings[id]! }, { account, spn }]);
+        data.owner[id] = -data.multi.length;
+      } else {
+        const list = data.multi[-owner - 1]!;
+        if (!list.some((h) => h.account === account)) list.push({ account, spn });
+      }
     }
   }
 
-  const holders = (spn: string, forest: string): SpnHolder[] => holderList(dataFor(forest).spns.get(spnKey(spn)));
+  const holdersOf = (forest: ForestData, id: number): SpnHolder[] => {
+    if (id < 0) return [];
+    const owner = forest.owner[id]!;
+    return owner >= 0 ? [{ account: accounts[owner]!, spn: forest.keys.spellings[id]! }] : [...forest.multi[-owner - 1]!];
+  };
+  const holders = (spn: string, forest: string): SpnHolder[] => {
+    const f = dataFor(forest);
+    return holdersOf(f, f.keys.find(spn));
+  };
+  const isHeld = (spn: string, forest: string): boolean => dataFor(forest).keys.find(spn) >= 0;
 
   const resolve = (spn: string, forest: string): Resolution => {
     const explicit = holders(spn, forest);
@@ -106,10 +132,12 @@ export function buildSpnIndex(snapshot: Snapshot): SpnIndex {
 
   return {
     holders,
+    isHeld,
     resolve,
-    entries: function* (forest) {
-      // Lazily, one copy per entry: callers filter millions of entries and keep a few.
-      for (const [key, held] of dataFor(forest).spns) yield [key, holderList(held)];
+    spellings: (forest) => dataFor(forest).keys.spellings,
+    duplicates: function* (forest) {
+      const f = dataFor(forest);
+      for (const list of f.multi) yield [spnKey(list[0]!.spn), [...list]];
     },
     hostAliases: (forest) => dataFor(forest).hostAliases,
     forestOf,
@@ -118,7 +146,7 @@ export function buildSpnIndex(snapshot: Snapshot): SpnIndex {
 
 /** SPN keys held by two or more accounts in the forest, kadmin/changepw excluded. Sorted by key. */
 export function duplicateEntries(index: SpnIndex, forest: string): Array<[string, SpnHolder[]]> {
-  return [...index.entries(forest)]
-    .filter(([key, h]) => h.length > 1 && !isDuplicateExempt(key))
+  return [...index.duplicates(forest)]
+    .filter(([key]) => !isDuplicateExempt(key))
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }

@@ -37,8 +37,12 @@ export interface SpnIndex {
   holders(spn: string, forest: string): SpnHolder[];
   /** What the KDC does: explicit SPN first; only when nobody holds it, HOST/x through sPNMappings. */
   resolve(spn: string, forest: string): Resolution;
-  /** Every distinct SPN key in the forest with its holders (for duplicate checks). */
-  entries(forest: string): Iterable<[string, SpnHolder[]]>;
+  /** Whether anybody in the forest holds exactly this SPN (no allocation: for scans of millions). */
+  isHeld(spn: string, forest: string): boolean;
+  /** Every distinct SPN in the forest, once, as first stored (scans filter these, then ask holders()). */
+  spellings(forest: string): readonly string[];
+  /** SPN keys (lower-cased) held by two or more accounts in the forest, each with its holders. */
+  duplicates(forest: string): Iterable<[string, SpnHolder[]]>;
   /** Service classes that map to HOST in this forest (sPNMappings). */
   hostAliases(forest: string): ReadonlySet<string>;
   /** Forest root of the domain holding the account. */

@@ -1,7 +1,7 @@
 import { fixAccount, forestNames } from '../../analyze/context.js';
 import { makeFinding } from '../../analyze/findings.js';
 import { manualFix, setspnRemove } from '../../analyze/fixes.js';
-import { isProtectedMachineSpn } from '../../analyze/spn.js';
+import { isProtectedMachineSpn, spnKey } from '../../analyze/spn.js';
 import { isDuplicateExempt } from '../../analyze/spn-index.js';
 import type { Rule, SpnHolder } from '../../analyze/types.js';
 import type { Finding } from '../../model/finding.js';
@@ -18,13 +18,17 @@ export const duplicateSpnCrossForest: Rule = {
   check(ctx) {
     const forests = forestNames(ctx);
     if (forests.length < 2) return [];
+    // Only keys held in another forest too are collected: each forest's SPNs are looked up in the others.
     const byKey = new Map<string, Map<string, SpnHolder[]>>();
     for (const forest of forests) {
-      for (const [key, holders] of ctx.index.entries(forest)) {
+      const others = forests.filter((f) => f !== forest);
+      for (const spelling of ctx.index.spellings(forest)) {
+        if (!others.some((other) => ctx.index.isHeld(spelling, other))) continue;
+        const key = spnKey(spelling);
         if (isDuplicateExempt(key)) continue;
         let perForest = byKey.get(key);
         if (!perForest) byKey.set(key, (perForest = new Map()));
-        perForest.set(forest, holders);
+        perForest.set(forest, ctx.index.holders(spelling, forest));
       }
     }
     const findings: Finding[] = [];

@@ -2,7 +2,7 @@ import { fixAccount, forestNames } from '../../analyze/context.js';
 import { webEndpoints } from '../../analyze/endpoints.js';
 import { makeFinding } from '../../analyze/findings.js';
 import { manualFix, setspnRemove } from '../../analyze/fixes.js';
-import { parseSpn } from '../../analyze/spn.js';
+import { parseSpn, spnKey } from '../../analyze/spn.js';
 import type { Rule, SpnHolder } from '../../analyze/types.js';
 import type { Account } from '../../model/directory.js';
 import type { Finding, Fix } from '../../model/finding.js';
@@ -23,12 +23,13 @@ export const hostAliasConflict: Rule = {
       // Cheap string checks first: only host-mapped classes whose HOST/ twin is held are candidates,
       // and only those are sorted (a million-account forest has millions of index entries).
       const entries: Array<[string, SpnHolder[]]> = [];
-      for (const [key, holders] of ctx.index.entries(forest)) {
-        const slash = key.indexOf('/');
-        const cls = slash > 0 ? key.slice(0, slash) : '';
-        if (cls === '' || cls === 'host' || !aliases.has(cls)) continue;
-        if (ctx.index.holders(`host${key.slice(slash)}`, forest).length === 0) continue;
-        entries.push([key, holders]);
+      for (const spelling of ctx.index.spellings(forest)) {
+        const slash = spelling.indexOf('/');
+        if (slash <= 0) continue;
+        const cls = spelling.slice(0, slash).toLowerCase();
+        if (cls === 'host' || !aliases.has(cls)) continue;
+        if (!ctx.index.isHeld(`host${spelling.slice(slash)}`, forest)) continue;
+        entries.push([spnKey(spelling), ctx.index.holders(spelling, forest)]);
       }
       entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
       for (const [key, unsortedHolders] of entries) {

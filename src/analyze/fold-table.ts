@@ -1,0 +1,104 @@
+/**
+ * A set of strings compared the way spnKey compares them (`toLowerCase()` equality), kept in typed
+ * arrays: it interns the first spelling seen and numbers it. It replaces a Map<lower-cased string, …>
+ * for the SPN index, which on a million accounts held three million lower-cased copies of the
+ * SPNs plus a Map entry each (≈ 500 MB and seconds of garbage collection). Here the only strings
+ * are the ones the snapshot already holds, and lookups lower-case nothing on the ASCII fast path.
+ */
+
+const EMPTY = -1;
+
+/** FNV-1a over the lower-cased string; ASCII folds in place, anything else hashes `toLowerCase()`. */
+export function foldHash(value: string): number {
+  let h = 0x811c9dc5 | 0;
+  for (let i = 0; i < value.length; i += 1) {
+    let c = value.charCodeAt(i);
+    if (c >= 0x80) return lowerHash(value.toLowerCase());
+    if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+    h = Math.imul(h ^ c, 0x01000193);
+  }
+  return h;
+}
+
+function lowerHash(lower: string): number {
+  let h = 0x811c9dc5 | 0;
+  for (let i = 0; i < lower.length; i += 1) h = Math.imul(h ^ lower.charCodeAt(i), 0x01000193);
+  return h;
+}
+
+/** `a.toLowerCase() === b.toLowerCase()` without building either on the ASCII path. */
+export function foldEquals(a: string, b: string): boolean {
+  if (a === b) return true;
+  // Lower-casing can change the length of non-ASCII text (U+0130 becomes two code units).
+  if (a.length !== b.length) return a.toLowerCase() === b.toLowerCase();
+  for (let i = 0; i < a.length; i += 1) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0x80 || y >= 0x80) return a.toLowerCase() === b.toLowerCase();
+    if (x >= 0x41 && x <= 0x5a) x |= 0x20;
+    if (y >= 0x41 && y <= 0x5a) y |= 0x20;
+    if (x !== y) return false;
+  }
+  return true;
+}
+
+export class FoldTable {
+  /** The first spelling stored for each id. */
+  readonly spellings: string[] = [];
+  private hashes: Int32Array<ArrayBuffer> = new Int32Array(1024);
+  /** Open addressing, linear probing: slot → id, EMPTY when free. Load kept under one half. */
+  private slots = new Int32Array(2048).fill(EMPTY);
+
+  get size(): number {
+    return this.spellings.length;
+  }
+
+  /** The id of the value's key, or -1 when it is not in the table. */
+  find(value: string): number {
+    const hash = foldHash(value);
+    const mask = this.slots.length - 1;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const id = this.slots[slot]!;
+      if (id === EMPTY) return -1;
+      if (this.hashes[id] === hash && foldEquals(this.spellings[id]!, value)) return id;
+    }
+  }
+
+  /** The id of the value's key, adding the value (as the key's spelling) when the key is new. */
+  intern(value: string): number {
+    const hash = foldHash(value);
+    const mask = this.slots.length - 1;
+    let slot = hash & mask;
+    for (; ; slot = (slot + 1) & mask) {
+      const id = this.slots[slot]!;
+      if (id === EMPTY) break;
+      if (this.hashes[id] === hash && foldEquals(this.spellings[id]!, value)) return id;
+    }
+    const id = this.spellings.length;
+    this.spellings.push(value);
+    if (id >= this.hashes.length) this.hashes = grow(this.hashes, this.hashes.length * 2);
+    this.hashes[id] = hash;
+    this.slots[slot] = id;
+    if ((id + 1) * 2 > this.slots.length) this.rehash(this.slots.length * 2);
+    return id;
+  }
+
+  private rehash(capacity: number): void {
+    const slots = new Int32Array(capacity).fill(EMPTY);
+    const mask = capacity - 1;
+    for (let id = 0; id < this.spellings.length; id += 1) {
+      let slot = this.hashes[id]! & mask;
+      while (slots[slot] !== EMPTY) slot = (slot + 1) & mask;
+      slots[slot] = id;
+    }
+    this.slots = slots;
+  }
+}
+
+/** A copy of the array with room for `length` values. */
+export function grow(array: Int32Array, length: number): Int32Array<ArrayBuffer> {
+  const bigger = new Int32Array(length);
+  bigger.set(array);
+  return bigger;
+}
