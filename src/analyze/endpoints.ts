@@ -256,6 +256,27 @@ export function webEndpoints(ctx: RuleContext): WebEndpoint[] {
   return [...list];
 }
 
+/**
+ * The endpoints that request an SPN (case-insensitive) in a forest, in inventory order; empty when
+ * none does. Rules ask this for each of thousands of SPNs: one map per context instead of a scan each.
+ */
+export function endpointsRequesting(ctx: RuleContext, spn: string, forest: string): readonly WebEndpoint[] {
+  let bySpn = bySpnMemo.get(ctx);
+  if (!bySpn) {
+    bySpn = new Map();
+    for (const e of webEndpoints(ctx)) {
+      const key = `${e.forest}\u0000${e.expectedSpn.toLowerCase()}`;
+      const list = bySpn.get(key);
+      if (list) list.push(e);
+      else bySpn.set(key, [e]);
+    }
+    bySpnMemo.set(ctx, bySpn);
+  }
+  return bySpn.get(`${forest}\u0000${spn.toLowerCase()}`) ?? [];
+}
+
+const bySpnMemo = new WeakMap<RuleContext, Map<string, WebEndpoint[]>>();
+
 function computeWebEndpoints(ctx: RuleContext): WebEndpoint[] {
   const inventory = ctx.inventory;
   if (!inventory) return [];

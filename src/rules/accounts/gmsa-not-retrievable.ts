@@ -84,12 +84,19 @@ export const gmsaNotRetrievableRule: Rule = {
   needsInventory: true,
   check(ctx) {
     const findings: Finding[] = [];
+    // An unreadable descriptor proves nothing either way.
+    const candidates = scopedAccounts(ctx).filter(({ account, pools }) => account.kind === 'gmsa' && pools.length > 0 && account.groupMsaMembership !== null);
+    if (candidates.length === 0) return findings;
+    // Only the SIDs some descriptor grants are looked up: not a map of every account of the snapshot.
+    const wanted = new Set(candidates.flatMap(({ account }) => (account.groupMsaMembership ?? []).map(upper)));
     const bySid = new Map<string, Account>();
-    for (const a of ctx.snapshot.accounts) if (a.objectSid) bySid.set(upper(a.objectSid), a);
-    for (const { account: gmsa, pools } of scopedAccounts(ctx)) {
-      // An unreadable descriptor proves nothing either way.
-      if (gmsa.kind !== 'gmsa' || pools.length === 0 || gmsa.groupMsaMembership === null) continue;
-      const membership = gmsa.groupMsaMembership;
+    for (const a of ctx.snapshot.accounts) {
+      if (!a.objectSid) continue;
+      const sid = upper(a.objectSid);
+      if (wanted.has(sid)) bySid.set(sid, a);
+    }
+    for (const { account: gmsa, pools } of candidates) {
+      const membership = gmsa.groupMsaMembership ?? [];
       const granted = new Set(membership.map(upper));
       const unresolved = membership.filter((sid) => !bySid.has(upper(sid)) && !EVERY_COMPUTER_SIDS.has(upper(sid)));
       const grants: ServerGrant[] = poolServers(pools).map((server) => {

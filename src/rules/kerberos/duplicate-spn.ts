@@ -1,5 +1,5 @@
 import { fixAccount, forestNames } from '../../analyze/context.js';
-import { webEndpoints } from '../../analyze/endpoints.js';
+import { endpointsRequesting } from '../../analyze/endpoints.js';
 import { makeFinding } from '../../analyze/findings.js';
 import { manualFix, setspnRemove } from '../../analyze/fixes.js';
 import { isProtectedMachineSpn } from '../../analyze/spn.js';
@@ -15,8 +15,7 @@ import { addSpnFix, holdersSorted, intendedDecryptor } from './shared.js';
  */
 function decidedOwner(ctx: RuleContext, key: string, forest: string): Account | null {
   const owners = new Set<Account>();
-  for (const e of webEndpoints(ctx)) {
-    if (e.forest !== forest || e.expectedSpn.toLowerCase() !== key) continue;
+  for (const e of endpointsRequesting(ctx, key, forest)) {
     const intended = intendedDecryptor(ctx, e);
     if (!intended.account) return null;
     owners.add(intended.account);

@@ -1,5 +1,5 @@
 import { fixAccount, forestNames } from '../../analyze/context.js';
-import { webEndpoints } from '../../analyze/endpoints.js';
+import { endpointsRequesting } from '../../analyze/endpoints.js';
 import { makeFinding } from '../../analyze/findings.js';
 import { manualFix, setspnRemove } from '../../analyze/fixes.js';
 import { parseSpn, spnKey } from '../../analyze/spn.js';
@@ -52,11 +52,9 @@ export const hostAliasConflict: Rule = {
 
         // When the inventory says the HOST holder must decrypt this name, the explicit SPN is simply wrong.
         const decryptors = new Set<Account>();
-        for (const e of webEndpoints(ctx)) {
-          if (e.forest === forest && e.expectedSpn.toLowerCase() === key) {
-            const d = intendedDecryptor(ctx, e).account;
-            if (d) decryptors.add(d);
-          }
+        for (const e of endpointsRequesting(ctx, key, forest)) {
+          const d = intendedDecryptor(ctx, e).account;
+          if (d) decryptors.add(d);
         }
         const hostHolderDecrypts = decryptors.size === 1 && hostHolders.some((h) => decryptors.has(h.account));
         const fixes: Fix[] = [];

@@ -3,6 +3,7 @@ import { manualFix } from '../../analyze/fixes.js';
 import { isHttpClass, isIpLiteral, parseSpn, spnDefects, spnKey } from '../../analyze/spn.js';
 import type { Rule, RuleContext } from '../../analyze/types.js';
 import type { Account } from '../../model/directory.js';
+import type { Inventory } from '../../model/iis.js';
 import type { Finding, Fix } from '../../model/finding.js';
 import { addSpnFix, holdersSorted } from './shared.js';
 
@@ -13,10 +14,11 @@ interface Variant {
 }
 
 /** The other form of each HTTP-class SPN the account holds, where the short name is the first label of an FQDN in a domain in scope. */
-function variantsOf(ctx: RuleContext, account: Account): Variant[] {
-  const domains = ctx.domains.map((d) => d.dnsName.toLowerCase());
+function variantsOf(ctx: RuleContext, account: Account, domains: readonly string[]): Variant[] {
   const out: Variant[] = [];
   for (const spn of account.servicePrincipalNames) {
+    // Most SPNs are HOST/, TERMSRV/, MSSQLSvc/...: skip them before parsing (millions in a large forest).
+    if (!mayBeHttpClass(spn)) continue;
     if (spnDefects(spn).length > 0) continue;
     const p = parseSpn(spn);
     if (!p || !isHttpClass(p.serviceClass) || p.instance !== null || p.serviceName !== null || isIpLiteral(p.host)) continue;
@@ -46,22 +48,30 @@ function resolvesTo(ctx: RuleContext, spn: string, forest: string, account: Acco
   return r.via !== 'none' && r.holders.length === 1 && r.holders[0]?.account === account;
 }
 
-/** Does the IIS inventory show browsers using this name (a binding host header, a server name, a CNAME, a farm)? */
-function nameInUse(ctx: RuleContext, host: string): boolean {
-  const inv = ctx.inventory;
-  if (!inv) return false;
-  if (Object.prototype.hasOwnProperty.call(inv.cnames, host)) return true;
-  if (inv.farms.some((f) => f.name.toLowerCase() === host)) return true;
-  return inv.servers.some((s) =>
-    s.sites.some((site) =>
-      site.bindings.some((b) => {
-        if (!b.isHttp) return false;
+/** The service class before the first "/" is one browsers use, compared without parsing or copying. */
+function mayBeHttpClass(spn: string): boolean {
+  const slash = spn.indexOf('/');
+  return slash > 0 && slash <= 5 && isHttpClass(spn.slice(0, slash));
+}
+
+/** Names the IIS inventory shows browsers using (binding host headers, server names of all-names bindings, CNAMEs, farms), lower-cased. */
+function namesInUse(inv: Inventory): Set<string> {
+  const names = new Set<string>(Object.keys(inv.cnames));
+  for (const f of inv.farms) names.add(f.name.toLowerCase());
+  for (const s of inv.servers) {
+    for (const site of s.sites) {
+      for (const b of site.bindings) {
+        if (!b.isHttp) continue;
         const h = (b.host ?? '').toLowerCase();
-        if (h !== '') return h === host;
-        return s.netbiosName.toLowerCase() === host || s.fqdn?.toLowerCase() === host;
-      }),
-    ),
-  );
+        if (h !== '') names.add(h);
+        else {
+          names.add(s.netbiosName.toLowerCase());
+          if (s.fqdn) names.add(s.fqdn.toLowerCase());
+        }
+      }
+    }
+  }
+  return names;
 }
 
 export const missingSpnVariant: Rule = {
@@ -74,11 +84,15 @@ export const missingSpnVariant: Rule = {
   needsInventory: false,
   check(ctx) {
     const findings: Finding[] = [];
+    const domains = ctx.domains.map((d) => d.dnsName.toLowerCase());
+    const inUse = ctx.inventory ? namesInUse(ctx.inventory) : new Set<string>();
     for (const account of ctx.snapshot.accounts) {
+      const variants = variantsOf(ctx, account, domains);
+      if (variants.length === 0) continue;
       const forest = ctx.index.forestOf(account);
       const seen = new Set<string>();
       const unused: Variant[] = [];
-      for (const v of variantsOf(ctx, account)) {
+      for (const v of variants) {
         const key = spnKey(v.missing);
         if (seen.has(key)) continue;
         seen.add(key);
@@ -87,7 +101,7 @@ export const missingSpnVariant: Rule = {
         if (ctx.index.holders(v.existing, forest).length > 1) continue;
         const resolution = ctx.index.resolve(v.missing, forest);
         const others = holdersSorted(ctx, resolution.holders).filter((h) => h.account !== account);
-        const used = nameInUse(ctx, v.missingHost);
+        const used = inUse.has(v.missingHost);
         if (!used && others.length === 0) {
           unused.push(v);
           continue;
