@@ -154,10 +154,38 @@ export interface SpnDefect {
 }
 
 /**
+ * True for the common clean shape `class/host` of plain characters ([A-Za-z0-9_.-], no port, no
+ * trailing dot, a host that is no IPv4 literal, a class other than HTTPS), for which spnDefects
+ * finds nothing and parseSpn gives no port, instance or service name. Allocation-free, for scans
+ * of millions of SPNs; false only means "look closer".
+ */
+export function isCleanPlainSpn(value: string): boolean {
+  const slash = value.indexOf('/');
+  if (slash <= 0 || slash >= value.length - 1 || value.charCodeAt(value.length - 1) === 0x2e) return false;
+  let hostHasNonDigit = false;
+  for (let i = 0; i < value.length; i += 1) {
+    if (i === slash) continue;
+    const c = value.charCodeAt(i);
+    const lower = c | 0x20;
+    const digit = c >= 0x30 && c <= 0x39;
+    if (!(digit || (lower >= 0x61 && lower <= 0x7a) || c === 0x2d || c === 0x2e || c === 0x5f)) return false;
+    if (i > slash && !digit && c !== 0x2e) hostHasNonDigit = true;
+  }
+  // Digits and dots only could be an IPv4 literal (ip-literal defect): the full check decides.
+  if (!hostHasNonDigit) return false;
+  return !(slash === 5 && value.slice(0, 5).toLowerCase() === 'https');
+}
+
+/**
  * What is wrong with a stored SPN value, independent of who holds it. Empty for a good SPN.
  * Ports and instance names are normal on non-HTTP classes (MSSQLSvc/host:1433, MSSQLSvc/host:INST).
  */
 export function spnDefects(value: string): SpnDefect[] {
+  return isCleanPlainSpn(value) ? [] : spnDefectsByParsing(value);
+}
+
+/** spnDefects without the isCleanPlainSpn shortcut (exported so tests can hold the two to the same answers). */
+export function spnDefectsByParsing(value: string): SpnDefect[] {
   const parsed = tryParseSpn(value);
   if (!parsed.ok) return [{ code: 'unparseable', severity: 'error', message: parsed.reason }];
   const spn = parsed.spn;

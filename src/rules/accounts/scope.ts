@@ -86,19 +86,33 @@ export function scopedAccounts(ctx: RuleContext): ScopedAccount[] {
 
 const scopedCache = new WeakMap<RuleContext, ScopedAccount[]>();
 
+const NO_POOLS: PoolUse[] = Object.freeze([]) as unknown as PoolUse[];
+
 function buildScopedAccounts(ctx: RuleContext): ScopedAccount[] {
-  const byAccount = new Map<Account, ScopedAccount>();
-  for (const account of ctx.snapshot.accounts) {
-    if (account.servicePrincipalNames.length > 0 && !isKrbtgt(account)) byAccount.set(account, { account, holdsSpns: true, pools: [] });
-  }
+  const poolsOf = new Map<Account, PoolUse[]>();
   for (const use of specificUserPools(ctx)) {
     const resolved = resolvePoolIdentity(ctx, use);
     if (resolved.status !== 'found') continue;
-    const entry = byAccount.get(resolved.account) ?? { account: resolved.account, holdsSpns: resolved.account.servicePrincipalNames.length > 0, pools: [] };
-    entry.pools.push(use);
-    byAccount.set(resolved.account, entry);
+    const list = poolsOf.get(resolved.account);
+    if (list) list.push(use);
+    else poolsOf.set(resolved.account, [use]);
   }
-  return [...byAccount.values()].sort((a, b) => compareAccounts(ctx, a.account, b.account));
+  // The context's accounts are in compareAccounts order already (createRuleContext sorts them), and
+  // pool identities are found among them: one pass in that order, no map of every holder, no sort.
+  const out: ScopedAccount[] = [];
+  const seen = new Set<Account>();
+  for (const account of ctx.snapshot.accounts) {
+    const pools = poolsOf.get(account);
+    const holdsSpns = account.servicePrincipalNames.length > 0;
+    if (pools) seen.add(account);
+    else if (!holdsSpns || isKrbtgt(account)) continue;
+    out.push({ account, holdsSpns, pools: pools ?? NO_POOLS });
+  }
+  // A pool identity the lookup found outside the account list (never with createRuleContext): keep it, in order.
+  const strays = [...poolsOf.keys()].filter((a) => !seen.has(a));
+  if (strays.length === 0) return out;
+  for (const account of strays) out.push({ account, holdsSpns: account.servicePrincipalNames.length > 0, pools: poolsOf.get(account) ?? NO_POOLS });
+  return out.sort((a, b) => compareAccounts(ctx, a.account, b.account));
 }
 
 /** "WEB03/PortalPool" labels for evidence and messages. */

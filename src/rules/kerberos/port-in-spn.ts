@@ -1,7 +1,7 @@
 import { fixAccount } from '../../analyze/context.js';
 import { makeFinding } from '../../analyze/findings.js';
 import { manualFix, setspnRemove } from '../../analyze/fixes.js';
-import { isHttpClass, parseSpn, spnDefects } from '../../analyze/spn.js';
+import { isCleanPlainSpn, isHttpClass, parseSpn, spnDefects } from '../../analyze/spn.js';
 import type { Rule } from '../../analyze/types.js';
 import type { Finding, Fix } from '../../model/finding.js';
 import { addSpnFix } from './shared.js';
@@ -23,6 +23,8 @@ export const portInSpn: Rule = {
     for (const account of ctx.snapshot.accounts) {
       const forest = ctx.index.forestOf(account);
       for (const spn of account.servicePrincipalNames) {
+        // No port: nothing to report (and most SPNs of a large forest are this shape).
+        if (isCleanPlainSpn(spn)) continue;
         const p = parseSpn(spn);
         if (!p || !isHttpClass(p.serviceClass) || p.port === null || p.serviceName !== null) continue;
         // :80 and :443 are malformed-spn's finding.

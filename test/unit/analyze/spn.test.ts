@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { correctedSpn } from '../../../src/rules/kerberos/malformed-spn.js';
-import { isIpLiteral, isProtectedMachineSpn, parseSpn, spnDefects, spnKey, tryParseSpn } from '../../../src/analyze/spn.js';
+import { isCleanPlainSpn, isIpLiteral, isProtectedMachineSpn, parseSpn, spnDefects, spnDefectsByParsing, spnKey, tryParseSpn } from '../../../src/analyze/spn.js';
 
 describe('parseSpn', () => {
   it.each([
@@ -102,4 +103,29 @@ describe('helpers', () => {
     ['user', 'HOST/web01', false],
     ['gmsa', 'HOST/apps', false],
   ] as const)('isProtectedMachineSpn(%s, %s) = %s', (kind, spn, expected) => expect(isProtectedMachineSpn(kind, spn)).toBe(expected));
+});
+
+describe('isCleanPlainSpn (the scan shortcut)', () => {
+  it('accepts the common clean shapes and leaves everything doubtful to the parser', () => {
+    for (const v of ['HTTP/web01', 'HTTP/web01.contoso.test', 'HOST/WEB01', 'MSSQLSvc/sql_1.contoso.test', 'w3svc/a-b']) expect(isCleanPlainSpn(v)).toBe(true);
+    for (const v of ['HTTPS/web01', 'https/web01', 'HTTP/web01.', 'HTTP/10.0.0.1', 'HTTP/1234', 'HTTP/web01:80', 'MSSQLSvc/sql:1433', 'HTTP/web/svc', ' HTTP/web', 'HTTP/web ', 'HTTP/', '/web', 'HTTP', 'HTTP/wéb', 'HTTP/web\u200b', 'http://web']) {
+      expect(isCleanPlainSpn(v)).toBe(false);
+    }
+  });
+
+  it('never answers "clean" for a value the parser finds a defect in, or parses with a port (property)', () => {
+    const unit = fc.constantFrom('H', 't', 'P', 's', 'S', '/', '.', ':', '-', '_', '1', '8', '0', '4', '3', ' ', 'é', '@', '[', '`', '{');
+    fc.assert(
+      fc.property(fc.string({ unit, maxLength: 16 }), (v) => {
+        if (!isCleanPlainSpn(v)) return;
+        expect(spnDefectsByParsing(v)).toEqual([]);
+        const p = parseSpn(v);
+        expect(p).not.toBeNull();
+        expect([p?.port, p?.instance, p?.serviceName]).toEqual([null, null, null]);
+      }),
+      { numRuns: 20_000 },
+    );
+    // The generator does reach both answers.
+    expect(isCleanPlainSpn('HTTP/s1')).toBe(true);
+  });
 });
