@@ -1,4 +1,3 @@
-import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { runAudit } from '../analyze/audit.js';
 import type { RuleMeta } from '../analyze/types.js';
@@ -20,44 +19,14 @@ import {
   type SpnHolderSummary,
 } from '../report/index.js';
 import { rules as catalogue } from '../rules/index.js';
-import { collectList } from './collect.js';
-import { addInputOptions, loadAuditInputs, type AuditInputs, type InputCliOptions } from './inputs.js';
+import type { AuditCliOptions } from './commands/audit.js';
+import { loadAuditInputs, type AuditInputs } from './inputs.js';
 import { loadConfigFile } from '../config/file.js';
 import { resolveTicketSettings } from '../tickets/settings.js';
 import { runTicketSync } from '../tickets/run.js';
 import { useColor, writeOutput } from './output.js';
 
-interface AuditCliOptions extends InputCliOptions {
-  format: string;
-  output?: string;
-  report: string[];
-  failOn: string;
-  baseline?: string;
-  failOnNew?: boolean;
-  quiet?: boolean;
-  color?: boolean;
-  tickets?: boolean;
-}
-
 const FAIL_ON = ['error', 'warning', 'info', 'never'] as const;
-
-export function registerAudit(program: Command): void {
-  const cmd = program
-    .command('audit')
-    .description('Audit SPNs against the IIS configuration and report every break in the Kerberos chain, with fixes')
-    .option('--format <format>', `output format: ${REPORT_FORMATS.join(', ')}`, 'table')
-    .option('--output <file>', 'write the --format output to this file instead of stdout')
-    .option('--report <format=file>', 'also write a report, e.g. html=out/report.html (repeatable)', collectList, [])
-    .option('--fail-on <severity>', 'exit 1 when a finding at or above this severity exists: error, warning, info, never', 'error')
-    .option('--baseline <file>', 'a previous JSON report: mark findings new/unchanged and list resolved ones')
-    .option('--fail-on-new', 'with --baseline: only NEW findings at or above --fail-on fail the exit code')
-    .option('--tickets', 'also sync the findings with the ticket system of the config file\'s tickets: section (see tickets sync)')
-    .option('--quiet', 'table: print only the summary line')
-    .option('--no-color', 'no ANSI colors in the table');
-  addInputOptions(cmd).action(async (opts: AuditCliOptions) => {
-    process.exitCode = await audit(opts);
-  });
-}
 
 export function ruleMetadata(): RuleMeta[] {
   return catalogue.map(({ check: _check, ...meta }) => meta);
@@ -86,7 +55,8 @@ function parseReports(specs: readonly string[], format: string): Array<{ format:
   });
 }
 
-async function audit(opts: AuditCliOptions): Promise<number> {
+/** `spnaudit audit` (defined in commands/audit.ts, loaded only when it runs). */
+export async function audit(opts: AuditCliOptions): Promise<number> {
   if (!(FAIL_ON as readonly string[]).includes(opts.failOn)) throw new UsageError(`--fail-on must be one of ${FAIL_ON.join(', ')}`);
   if (opts.failOnNew && !opts.baseline) throw new UsageError('--fail-on-new needs --baseline <previous.json>');
   const outputs = [{ format: opts.format as ReportFormat, file: opts.output }, ...parseReports(opts.report, opts.format)];

@@ -1,41 +1,27 @@
-import type { Command } from 'commander';
 import { loadConfigFile } from '../config/file.js';
 import { resolveLdapSettings } from '../config/ldap.js';
 import { collectLive } from '../directory/live.js';
 import { writeSnapshot } from '../directory/snapshot-io.js';
 import { EXIT, UsageError } from '../errors.js';
 import type { Snapshot } from '../model/directory.js';
-import { addConnectionOptions, type ConnectionCliOptions } from './connection-options.js';
+import type { CollectCliOptions } from './commands/collect.js';
 
-interface CollectCliOptions extends ConnectionCliOptions {
-  out?: string;
-  identity?: string[];
-}
+export { collectList } from './commands/options.js';
 
-export function registerCollect(program: Command): void {
-  const cmd = program
-    .command('collect')
-    .description('Read every SPN holder (and named app pool identities) from a domain controller into a snapshot file')
-    .option('--out <file>', 'snapshot file to write (JSON)')
-    .option('--identity <name>', 'also read this account by name, e.g. an app pool identity without SPNs (repeatable)', collectList, []);
-  addConnectionOptions(cmd).action(async (opts: CollectCliOptions) => {
-    if (!opts.out) throw new UsageError('--out <file> is required: where to write the snapshot');
-    const config = opts.config ? await loadConfigFile(opts.config) : null;
-    const settings = resolveLdapSettings(opts, config);
-    const started = Date.now();
-    const snapshot = await collectLive(settings, { identities: opts.identity ?? [], queriesDir: opts.queries });
-    await writeSnapshot(opts.out, snapshot);
-    process.stdout.write(`${summarize(snapshot, opts.out, (Date.now() - started) / 1000)}\n`);
-    if (!snapshot.complete) {
-      process.stderr.write(`spnaudit: INCOMPLETE collection (${snapshot.errors.length} failure(s)); the snapshot says complete: false\n`);
-      for (const e of snapshot.errors) process.stderr.write(`  - ${e.where}: ${e.message}\n`);
-      process.exitCode = EXIT.INCOMPLETE;
-    }
-  });
-}
-
-export function collectList(value: string, previous: string[]): string[] {
-  return [...previous, value];
+/** `spnaudit collect` (defined in commands/collect.ts, loaded only when it runs). */
+export async function collectCommand(opts: CollectCliOptions): Promise<void> {
+  if (!opts.out) throw new UsageError('--out <file> is required: where to write the snapshot');
+  const config = opts.config ? await loadConfigFile(opts.config) : null;
+  const settings = resolveLdapSettings(opts, config);
+  const started = Date.now();
+  const snapshot = await collectLive(settings, { identities: opts.identity ?? [], queriesDir: opts.queries });
+  await writeSnapshot(opts.out, snapshot);
+  process.stdout.write(`${summarize(snapshot, opts.out, (Date.now() - started) / 1000)}\n`);
+  if (!snapshot.complete) {
+    process.stderr.write(`spnaudit: INCOMPLETE collection (${snapshot.errors.length} failure(s)); the snapshot says complete: false\n`);
+    for (const e of snapshot.errors) process.stderr.write(`  - ${e.where}: ${e.message}\n`);
+    process.exitCode = EXIT.INCOMPLETE;
+  }
 }
 
 export function summarize(s: Snapshot, file: string, seconds: number): string {

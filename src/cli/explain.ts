@@ -1,35 +1,25 @@
-import type { Command } from 'commander';
 import { createRuleContext } from '../analyze/context.js';
 import { explainUrl, type Explanation } from '../analyze/explain.js';
 import { EXIT, UsageError, oneLine } from '../errors.js';
 import type { VerdictKind } from '../model/audit.js';
 import { jsonText } from '../report/escape.js';
-import { addInputOptions, loadAuditInputs, type InputCliOptions } from './inputs.js';
+import type { ExplainCliOptions } from './commands/explain.js';
+import { loadAuditInputs } from './inputs.js';
 import { writeOutput } from './output.js';
 
-interface ExplainCliOptions extends InputCliOptions {
-  format: string;
-}
-
-export function registerExplain(program: Command): void {
-  const cmd = program
-    .command('explain')
-    .argument('<url>', 'the URL users open, e.g. https://intranet.contoso.test/app')
-    .description('For one URL: the SPN the browser requests, who holds it, which account decrypts, the verdict and the fixes')
-    .option('--format <format>', 'text or json', 'text');
-  addInputOptions(cmd).action(async (url: string, opts: ExplainCliOptions) => {
-    if (opts.format !== 'text' && opts.format !== 'json') throw new UsageError(`--format must be text or json, got '${opts.format}'`);
-    const inputs = await loadAuditInputs(opts);
-    const ctx = createRuleContext(inputs.snapshot, inputs.inventory, { now: new Date(inputs.snapshot.collectedAt) });
-    const explanation = explainUrl(url, ctx);
-    await writeOutput(undefined, opts.format === 'json' ? jsonText(explanation) : renderExplanation(explanation));
-    if (!inputs.snapshot.complete) {
-      process.stderr.write('spnaudit: INCOMPLETE snapshot: the directory was not read completely; this explanation may be wrong (exit 4)\n');
-      process.exitCode = EXIT.INCOMPLETE;
-    } else {
-      process.exitCode = explanation.findings.some((f) => f.severity === 'error') ? EXIT.FINDINGS : EXIT.OK;
-    }
-  });
+/** `spnaudit explain` (defined in commands/explain.ts, loaded only when it runs). */
+export async function explainCommand(url: string, opts: ExplainCliOptions): Promise<void> {
+  if (opts.format !== 'text' && opts.format !== 'json') throw new UsageError(`--format must be text or json, got '${opts.format}'`);
+  const inputs = await loadAuditInputs(opts);
+  const ctx = createRuleContext(inputs.snapshot, inputs.inventory, { now: new Date(inputs.snapshot.collectedAt) });
+  const explanation = explainUrl(url, ctx);
+  await writeOutput(undefined, opts.format === 'json' ? jsonText(explanation) : renderExplanation(explanation));
+  if (!inputs.snapshot.complete) {
+    process.stderr.write('spnaudit: INCOMPLETE snapshot: the directory was not read completely; this explanation may be wrong (exit 4)\n');
+    process.exitCode = EXIT.INCOMPLETE;
+  } else {
+    process.exitCode = explanation.findings.some((f) => f.severity === 'error') ? EXIT.FINDINGS : EXIT.OK;
+  }
 }
 
 const VERDICT_TEXT: Record<VerdictKind, string> = {

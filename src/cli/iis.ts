@@ -1,13 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import Table from 'cli-table3';
-import type { Command } from 'commander';
 import { loadConfigFile } from '../config/file.js';
 import { UsageError, oneLine } from '../errors.js';
 import { loadInventory } from '../iis/index.js';
 import type { AppPool, Application, Inventory, IisServer, Site } from '../model/iis.js';
 import { jsonText } from '../report/escape.js';
+import { IIS_FORMATS as FORMATS, type IisCliOptions } from './commands/iis.js';
 
-const FORMATS = ['table', 'json'] as const;
 type Format = (typeof FORMATS)[number];
 
 /** Table cells hold values from config files: every piece is flattened to one printable line. */
@@ -71,36 +70,28 @@ export function renderInventoryTable(inventory: Inventory): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function registerIis(program: Command): void {
-  program
-    .command('iis')
-    .description('Read applicationHost.config files and the inventory, and print the IIS model spnaudit understood')
-    .argument('[paths...]', 'applicationHost.config files, or folders holding <SERVER>/applicationHost.config or <SERVER>.applicationHost.config')
-    .option('--config <file>', 'config file whose iis: paths and inventory: section are read too')
-    .option('--format <format>', `output format: ${FORMATS.join(' or ')}`, 'table')
-    .option('--output <file>', 'write the output to this file instead of stdout')
-    .action(async (paths: string[], opts: { config?: string; format: string; output?: string }) => {
-      if (!FORMATS.includes(opts.format as Format)) {
-        throw new UsageError(`--format must be ${FORMATS.join(' or ')}, not '${oneLine(opts.format)}'`);
-      }
-      const config = opts.config ? await loadConfigFile(opts.config) : null;
-      const inventory = await loadInventory({ iisPaths: paths, config });
-      if (inventory.servers.length === 0) {
-        throw new UsageError('no IIS servers: give applicationHost.config paths, or a --config with iis: paths or inventory: servers');
-      }
-      const text = opts.format === 'json' ? jsonText(inventory) : renderInventoryTable(inventory);
-      if (opts.output) {
-        try {
-          await writeFile(opts.output, text, 'utf8');
-        } catch (err) {
-          throw new UsageError(`cannot write ${opts.output}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-        }
-      } else {
-        process.stdout.write(text);
-      }
-      if (opts.format === 'json' && inventory.warnings.length > 0) {
-        process.stderr.write(`spnaudit: ${inventory.warnings.length} warning(s) while reading the IIS configuration; see "warnings" in the output\n`);
-      }
-      process.exitCode = 0;
-    });
+/** `spnaudit iis` (defined in commands/iis.ts, loaded only when it runs). */
+export async function iisCommand(paths: string[], opts: IisCliOptions): Promise<void> {
+  if (!FORMATS.includes(opts.format as Format)) {
+    throw new UsageError(`--format must be ${FORMATS.join(' or ')}, not '${oneLine(opts.format)}'`);
+  }
+  const config = opts.config ? await loadConfigFile(opts.config) : null;
+  const inventory = await loadInventory({ iisPaths: paths, config });
+  if (inventory.servers.length === 0) {
+    throw new UsageError('no IIS servers: give applicationHost.config paths, or a --config with iis: paths or inventory: servers');
+  }
+  const text = opts.format === 'json' ? jsonText(inventory) : renderInventoryTable(inventory);
+  if (opts.output) {
+    try {
+      await writeFile(opts.output, text, 'utf8');
+    } catch (err) {
+      throw new UsageError(`cannot write ${opts.output}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    }
+  } else {
+    process.stdout.write(text);
+  }
+  if (opts.format === 'json' && inventory.warnings.length > 0) {
+    process.stderr.write(`spnaudit: ${inventory.warnings.length} warning(s) while reading the IIS configuration; see "warnings" in the output\n`);
+  }
+  process.exitCode = 0;
 }

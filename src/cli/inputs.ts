@@ -2,7 +2,6 @@
  * What audit, explain and plan read: the config file, the IIS inventory (when any IIS input is
  * given) and a snapshot — from --snapshot, or collected live with the connection flags.
  */
-import type { Command } from 'commander';
 import { loadConfigFile, type LoadedConfig } from '../config/file.js';
 import { resolveLdapSettings } from '../config/ldap.js';
 import { collectLive } from '../directory/live.js';
@@ -11,28 +10,16 @@ import { UsageError, oneLine } from '../errors.js';
 import { loadInventory } from '../iis/index.js';
 import type { Snapshot } from '../model/directory.js';
 import type { Inventory } from '../model/iis.js';
-import { collectList } from './collect.js';
-import { addConnectionOptions, type ConnectionCliOptions } from './connection-options.js';
+import type { InputCliOptions } from './commands/options.js';
 
-export interface InputCliOptions extends ConnectionCliOptions {
-  snapshot?: string;
-  iis?: string[];
-  saveSnapshot?: string;
-}
+export type { InputCliOptions } from './commands/options.js';
+export { addInputOptions } from './commands/options.js';
 
 export interface AuditInputs {
   config: LoadedConfig | null;
   inventory: Inventory | null;
   snapshot: Snapshot;
   snapshotFile: string | null;
-}
-
-export function addInputOptions(cmd: Command): Command {
-  cmd
-    .option('--snapshot <file>', 'analyze a snapshot written by `spnaudit collect` instead of connecting')
-    .option('--iis <path>', 'applicationHost.config file or a folder of them (repeatable)', collectList, [])
-    .option('--save-snapshot <file>', 'when collecting live, also write the snapshot here');
-  return addConnectionOptions(cmd);
 }
 
 /** Domain identities of application pools: looked up by name even when they hold no SPN. */

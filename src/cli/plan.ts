@@ -1,4 +1,3 @@
-import type { Command } from 'commander';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runAudit } from '../analyze/audit.js';
@@ -8,25 +7,8 @@ import { buildPlan, PlanRefusedError, renderPlanFiles, type Plan, type PlanFilte
 import { applySuppressions, parseSuppressions } from '../report/index.js';
 import { jsonText } from '../report/escape.js';
 import { rules as catalogue } from '../rules/index.js';
-import { addInputOptions, loadAuditInputs, type InputCliOptions } from './inputs.js';
-
-interface PlanCliOptions extends InputCliOptions {
-  shell: string;
-  outDir?: string;
-  only?: string;
-  exclude?: string;
-  account: string[];
-  host: string[];
-  minSeverity: string;
-  json?: boolean;
-}
-
-const SHELLS: readonly Shell[] = ['cmd', 'powershell', 'samba'];
-const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, ...value.split(',').map((v) => v.trim()).filter((v) => v !== '')];
-}
+import { SEVERITIES, SHELLS, type PlanCliOptions } from './commands/plan.js';
+import { loadAuditInputs } from './inputs.js';
 
 function ruleList(flag: string, value: string | undefined): string[] {
   if (value === undefined) return [];
@@ -37,24 +19,8 @@ function ruleList(flag: string, value: string | undefined): string[] {
   return ids;
 }
 
-export function registerPlan(program: Command): void {
-  const cmd = program
-    .command('plan')
-    .description('Write an ordered, reviewable fix script (and its rollback) for the audit findings')
-    .option('--shell <shell>', `script language: ${SHELLS.join(', ')}`, 'cmd')
-    .option('--out-dir <dir>', 'write every script (domain, per IIS server, rollbacks) here; without it the domain script goes to stdout')
-    .option('--only <ruleIds>', 'only these rules (comma-separated)')
-    .option('--exclude <ruleIds>', 'leave these rules out (comma-separated)')
-    .option('--account <name>', 'only findings about this account (sAMAccountName or DOMAIN\\name; repeatable)', collect, [])
-    .option('--host <name>', 'only findings about this host name or IIS server (repeatable)', collect, [])
-    .option('--min-severity <severity>', `lowest severity to plan for: ${SEVERITIES.join(', ')}`, 'warning')
-    .option('--json', 'print the plan as JSON (steps, decisions, review, simulation) instead of the summary');
-  addInputOptions(cmd).action(async (opts: PlanCliOptions) => {
-    process.exitCode = await plan(opts);
-  });
-}
-
-async function plan(opts: PlanCliOptions): Promise<number> {
+/** `spnaudit plan` (defined in commands/plan.ts, loaded only when it runs). */
+export async function plan(opts: PlanCliOptions): Promise<number> {
   if (!(SHELLS as readonly string[]).includes(opts.shell)) throw new UsageError(`--shell must be one of ${SHELLS.join(', ')}, got '${oneLine(opts.shell)}'`);
   if (!(SEVERITIES as readonly string[]).includes(opts.minSeverity)) throw new UsageError(`--min-severity must be one of ${SEVERITIES.join(', ')}`);
   const filters: PlanFilters = {

@@ -1,14 +1,18 @@
 import { Command } from 'commander';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
-import { registerCollect } from './collect.js';
-import { registerIis } from './iis.js';
-import { registerAudit } from './audit.js';
-import { registerExplain } from './explain.js';
-import { registerDiff } from './diff.js';
-import { registerPlan } from './plan.js';
-import { registerTickets } from './tickets.js';
+import { registerCollect } from './commands/collect.js';
+import { registerIis } from './commands/iis.js';
+import { registerAudit } from './commands/audit.js';
+import { registerExplain } from './commands/explain.js';
+import { registerDiff } from './commands/diff.js';
+import { registerPlan } from './commands/plan.js';
+import { registerTickets } from './commands/tickets.js';
 
-/** The whole command tree. Each command lives in its own file and sets process.exitCode. */
+/**
+ * The whole command tree. Each command's flags are defined in commands/<name>.ts; its implementation
+ * (<name>.ts, with the analyzer, reports, IIS parser or LDAP client it needs) is imported only when
+ * that command runs, so `collect` or `--version` do not load the code of the others.
+ */
 export function buildProgram(): Command {
   const program = new Command(TOOL_NAME)
     .description('Audit Kerberos Service Principal Names in Active Directory for IIS web servers and farms')
