@@ -6,8 +6,6 @@
  * are the ones the snapshot already holds, and lookups lower-case nothing on the ASCII fast path.
  */
 
-const EMPTY = -1;
-
 /** FNV-1a over the lower-cased string; ASCII folds in place, anything else hashes `toLowerCase()`. */
 export function foldHash(value: string): number {
   let h = 0x811c9dc5 | 0;
@@ -46,9 +44,19 @@ export function foldEquals(a: string, b: string): boolean {
 export class FoldTable {
   /** The first spelling stored for each id. */
   readonly spellings: string[] = [];
-  private hashes: Int32Array<ArrayBuffer> = new Int32Array(1024);
-  /** Open addressing, linear probing: slot → id, EMPTY when free. Load kept under one half. */
-  private slots = new Int32Array(2048).fill(EMPTY);
+  /**
+   * Open addressing, linear probing, load kept under one half. Two int32 per slot, id + 1 (0 = free)
+   * and the key's hash, side by side: a probe touches one cache line, and the spelling (another
+   * memory access) is compared only when the hashes agree.
+   */
+  private slots: Int32Array<ArrayBuffer>;
+
+  /** `expected`: how many keys to make room for up front (no rehash until then). */
+  constructor(expected = 512) {
+    let capacity = 1024;
+    while (capacity < expected * 2) capacity *= 2;
+    this.slots = new Int32Array(capacity * 2);
+  }
 
   get size(): number {
     return this.spellings.length;
@@ -57,40 +65,45 @@ export class FoldTable {
   /** The id of the value's key, or -1 when it is not in the table. */
   find(value: string): number {
     const hash = foldHash(value);
-    const mask = this.slots.length - 1;
+    const slots = this.slots;
+    const mask = (slots.length >> 1) - 1;
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
-      const id = this.slots[slot]!;
-      if (id === EMPTY) return -1;
-      if (this.hashes[id] === hash && foldEquals(this.spellings[id]!, value)) return id;
+      const id = slots[slot * 2]! - 1;
+      if (id < 0) return -1;
+      if (slots[slot * 2 + 1] === hash && foldEquals(this.spellings[id]!, value)) return id;
     }
   }
 
   /** The id of the value's key, adding the value (as the key's spelling) when the key is new. */
   intern(value: string): number {
     const hash = foldHash(value);
-    const mask = this.slots.length - 1;
+    const slots = this.slots;
+    const mask = (slots.length >> 1) - 1;
     let slot = hash & mask;
     for (; ; slot = (slot + 1) & mask) {
-      const id = this.slots[slot]!;
-      if (id === EMPTY) break;
-      if (this.hashes[id] === hash && foldEquals(this.spellings[id]!, value)) return id;
+      const id = slots[slot * 2]! - 1;
+      if (id < 0) break;
+      if (slots[slot * 2 + 1] === hash && foldEquals(this.spellings[id]!, value)) return id;
     }
     const id = this.spellings.length;
     this.spellings.push(value);
-    if (id >= this.hashes.length) this.hashes = grow(this.hashes, this.hashes.length * 2);
-    this.hashes[id] = hash;
-    this.slots[slot] = id;
-    if ((id + 1) * 2 > this.slots.length) this.rehash(this.slots.length * 2);
+    slots[slot * 2] = id + 1;
+    slots[slot * 2 + 1] = hash;
+    if ((id + 1) * 4 > slots.length) this.rehash(slots.length);
     return id;
   }
 
   private rehash(capacity: number): void {
-    const slots = new Int32Array(capacity).fill(EMPTY);
+    const old = this.slots;
+    const slots = new Int32Array(capacity * 2);
     const mask = capacity - 1;
-    for (let id = 0; id < this.spellings.length; id += 1) {
-      let slot = this.hashes[id]! & mask;
-      while (slots[slot] !== EMPTY) slot = (slot + 1) & mask;
-      slots[slot] = id;
+    for (let i = 0; i < old.length; i += 2) {
+      if (old[i] === 0) continue;
+      const hash = old[i + 1]!;
+      let slot = hash & mask;
+      while (slots[slot * 2] !== 0) slot = (slot + 1) & mask;
+      slots[slot * 2] = old[i]!;
+      slots[slot * 2 + 1] = hash;
     }
     this.slots = slots;
   }

@@ -70,12 +70,14 @@ export function buildSpnIndex(snapshot: Snapshot): SpnIndex {
       const mappings = stored && stored.spnMappings.length > 0 ? stored.spnMappings : DEFAULT_SPN_MAPPINGS;
       const aliases = parseSpnMappings(mappings);
       const hostAliases = new Set([...aliases].filter(([, target]) => target === 'host').map(([alias]) => alias));
-      data = { keys: new FoldTable(), owner: new Int32Array(1024), multi: [], aliases, hostAliases };
+      data = { keys: new FoldTable(spnCount), owner: new Int32Array(Math.max(1024, spnCount)), multi: [], aliases, hostAliases };
       forests.set(key, data);
     }
     return data;
   };
 
+  let spnCount = 0;
+  for (const account of accounts) spnCount += account.servicePrincipalNames.length;
   let lastDomain: string | null = null;
   let data: ForestData | null = null;
   for (let i = 0; i < accounts.length; i += 1) {
@@ -115,6 +117,27 @@ export function buildSpnIndex(snapshot: Snapshot): SpnIndex {
   };
   const isHeld = (spn: string, forest: string): boolean => dataFor(forest).keys.find(spn) >= 0;
 
+  const resolvesOnlyTo = (spn: string, forest: string, account: Account): boolean => {
+    const f = dataFor(forest);
+    let id = f.keys.find(spn);
+    if (id < 0) {
+      const slash = spn.indexOf('/');
+      const target = slash > 0 ? f.aliases.get(spn.slice(0, slash).toLowerCase()) : undefined;
+      if (target === undefined) return false;
+      id = f.keys.find(`${target}${spn.slice(slash)}`);
+      if (id < 0) return false;
+    }
+    const owner = f.owner[id]!;
+    return owner >= 0 && accounts[owner] === account;
+  };
+  const holderCount = (spn: string, forest: string): number => {
+    const f = dataFor(forest);
+    const id = f.keys.find(spn);
+    if (id < 0) return 0;
+    const owner = f.owner[id]!;
+    return owner >= 0 ? 1 : f.multi[-owner - 1]!.length;
+  };
+
   const resolve = (spn: string, forest: string): Resolution => {
     const explicit = holders(spn, forest);
     if (explicit.length > 0) return { via: 'explicit', holders: explicit };
@@ -133,6 +156,8 @@ export function buildSpnIndex(snapshot: Snapshot): SpnIndex {
   return {
     holders,
     isHeld,
+    holderCount,
+    resolvesOnlyTo,
     resolve,
     spellings: (forest) => dataFor(forest).keys.spellings,
     duplicates: function* (forest) {

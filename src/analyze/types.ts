@@ -39,6 +39,10 @@ export interface SpnIndex {
   resolve(spn: string, forest: string): Resolution;
   /** Whether anybody in the forest holds exactly this SPN (no allocation: for scans of millions). */
   isHeld(spn: string, forest: string): boolean;
+  /** How many accounts in the forest hold exactly this SPN. */
+  holderCount(spn: string, forest: string): number;
+  /** resolve() gives exactly one holder, and it is this account (explicitly or through the HOST alias). */
+  resolvesOnlyTo(spn: string, forest: string, account: Account): boolean;
   /** Every distinct SPN in the forest, once, as first stored (scans filter these, then ask holders()). */
   spellings(forest: string): readonly string[];
   /** SPN keys (lower-cased) held by two or more accounts in the forest, each with its holders. */

@@ -239,6 +239,10 @@ function sharedValues(): (account: Account) => Account {
   };
 }
 
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const ACCOUNT_KINDS: ReadonlySet<string> = new Set(['user', 'computer', 'gmsa', 'msa']);
+const NULLABLE_STRING_FIELDS = ['objectSid', 'userPrincipalName', 'pwdLastSet', 'accountExpires', 'whenCreated', 'lastLogonTimestamp', 'dnsHostName'] as const;
+
 interface Validator {
   /** Checks everything but the accounts; returns the accounts array to check one by one. */
   header(data: unknown): unknown[];
@@ -317,34 +321,52 @@ function validator(file: string): Validator {
       return arr(root.accounts, 'accounts');
     });
 
+  // Runs for each of a million accounts: the "accounts[i].field" text is built only when a check fails.
+  const at = (i: number, field: string): string => `accounts[${i}]${field === '' ? '' : `.${field}`}`;
+  const fieldStr = (v: unknown, i: number, field: string): string => (typeof v === 'string' ? v : fail(at(i, field), 'must be a string'));
+  const fieldStrOrNull = (v: unknown, i: number, field: string): void => {
+    if (v !== null && typeof v !== 'string') fail(at(i, field), 'must be a string');
+  };
+  const fieldNumOrNull = (v: unknown, i: number, field: string): void => {
+    if (v !== null && !(typeof v === 'number' && Number.isFinite(v))) fail(at(i, field), 'must be a number');
+  };
+  const fieldStrings = (v: unknown, i: number, field: string): void => {
+    if (!Array.isArray(v)) fail(at(i, field), 'must be an array');
+    const list = v as unknown[];
+    for (let k = 0; k < list.length; k += 1) if (typeof list[k] !== 'string') fail(`${at(i, field)}[${k}]`, 'must be a string');
+  };
+  const fieldStringsOrNull = (v: unknown, i: number, field: string): void => {
+    if (v !== null) fieldStrings(v, i, field);
+  };
+  const fieldBool = (v: unknown, i: number, field: string): void => {
+    if (typeof v !== 'boolean') fail(at(i, field), 'must be true or false');
+  };
+
   const account = (a: unknown, i: number): void =>
     reported(() => {
-      const w = `accounts[${i}]`;
-      const o = obj(a, w);
-      const guid = str(o.objectGuid, `${w}.objectGuid`).toLowerCase();
-      if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(guid)) fail(`${w}.objectGuid`, 'is not a GUID');
-      if (guids.has(guid)) fail(`${w}.objectGuid`, `${guid} appears twice`);
+      const o = typeof a === 'object' && a !== null && !Array.isArray(a) ? (a as Record<string, unknown>) : fail(at(i, ''), 'must be an object');
+      const guid = fieldStr(o.objectGuid, i, 'objectGuid').toLowerCase();
+      if (!GUID.test(guid)) fail(at(i, 'objectGuid'), 'is not a GUID');
+      if (guids.has(guid)) fail(at(i, 'objectGuid'), `${guid} appears twice`);
       guids.add(guid);
-      str(o.dn, `${w}.dn`);
-      str(o.sAMAccountName, `${w}.sAMAccountName`);
-      if (!['user', 'computer', 'gmsa', 'msa'].includes(o.kind as string)) fail(`${w}.kind`, 'must be user, computer, gmsa or msa');
-      if (!domains.has(str(o.domain, `${w}.domain`).toLowerCase())) fail(`${w}.domain`, `'${o.domain}' is not in domains[]`);
-      num(o.userAccountControl, `${w}.userAccountControl`);
-      numOrNull(o.userAccountControlComputed, `${w}.userAccountControlComputed`);
-      numOrNull(o.supportedEncryptionTypes, `${w}.supportedEncryptionTypes`);
-      strings(o.servicePrincipalNames, `${w}.servicePrincipalNames`);
-      strings(o.allowedToDelegateTo, `${w}.allowedToDelegateTo`);
-      strings(o.memberOf, `${w}.memberOf`);
-      strings(o.objectClass, `${w}.objectClass`);
-      stringsOrNull(o.allowedToActOnBehalfOf, `${w}.allowedToActOnBehalfOf`);
-      stringsOrNull(o.groupMsaMembership, `${w}.groupMsaMembership`);
-      for (const k of ['objectSid', 'userPrincipalName', 'pwdLastSet', 'accountExpires', 'whenCreated', 'lastLogonTimestamp', 'dnsHostName'] as const) {
-        strOrNull(o[k], `${w}.${k}`);
-      }
-      bool(o.mustChangePassword, `${w}.mustChangePassword`);
-      bool(o.privileged, `${w}.privileged`);
-      numOrNull(o.adminCount, `${w}.adminCount`);
-      numOrNull(o.primaryGroupId, `${w}.primaryGroupId`);
+      fieldStr(o.dn, i, 'dn');
+      fieldStr(o.sAMAccountName, i, 'sAMAccountName');
+      if (!ACCOUNT_KINDS.has(o.kind as string)) fail(at(i, 'kind'), 'must be user, computer, gmsa or msa');
+      if (!domains.has(fieldStr(o.domain, i, 'domain').toLowerCase())) fail(at(i, 'domain'), `'${o.domain}' is not in domains[]`);
+      if (!(typeof o.userAccountControl === 'number' && Number.isFinite(o.userAccountControl))) fail(at(i, 'userAccountControl'), 'must be a number');
+      fieldNumOrNull(o.userAccountControlComputed, i, 'userAccountControlComputed');
+      fieldNumOrNull(o.supportedEncryptionTypes, i, 'supportedEncryptionTypes');
+      fieldStrings(o.servicePrincipalNames, i, 'servicePrincipalNames');
+      fieldStrings(o.allowedToDelegateTo, i, 'allowedToDelegateTo');
+      fieldStrings(o.memberOf, i, 'memberOf');
+      fieldStrings(o.objectClass, i, 'objectClass');
+      fieldStringsOrNull(o.allowedToActOnBehalfOf, i, 'allowedToActOnBehalfOf');
+      fieldStringsOrNull(o.groupMsaMembership, i, 'groupMsaMembership');
+      for (const k of NULLABLE_STRING_FIELDS) fieldStrOrNull(o[k], i, k);
+      fieldBool(o.mustChangePassword, i, 'mustChangePassword');
+      fieldBool(o.privileged, i, 'privileged');
+      fieldNumOrNull(o.adminCount, i, 'adminCount');
+      fieldNumOrNull(o.primaryGroupId, i, 'primaryGroupId');
     });
 
   return { header, account };

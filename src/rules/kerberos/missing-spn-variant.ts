@@ -44,8 +44,7 @@ function variantsOf(ctx: RuleContext, account: Account, domains: readonly string
 }
 
 function resolvesTo(ctx: RuleContext, spn: string, forest: string, account: Account): boolean {
-  const r = ctx.index.resolve(spn, forest);
-  return r.via !== 'none' && r.holders.length === 1 && r.holders[0]?.account === account;
+  return ctx.index.resolvesOnlyTo(spn, forest, account);
 }
 
 /** The service class before the first "/" is one browsers use, compared without parsing or copying. */
@@ -98,7 +97,7 @@ export const missingSpnVariant: Rule = {
         seen.add(key);
         if (resolvesTo(ctx, v.missing, forest, account)) continue;
         // A duplicated SPN is duplicate-spn's finding: its twin must follow the owner chosen there.
-        if (ctx.index.holders(v.existing, forest).length > 1) continue;
+        if (ctx.index.holderCount(v.existing, forest) > 1) continue;
         const resolution = ctx.index.resolve(v.missing, forest);
         const others = holdersSorted(ctx, resolution.holders).filter((h) => h.account !== account);
         const used = inUse.has(v.missingHost);

@@ -63,6 +63,40 @@ describe('buildSpnIndex', () => {
   });
 });
 
+describe('allocation-free lookups agree with holders() and resolve()', () => {
+  const other = account({ sam: 'svc_other', spns: ['http/intranet.contoso.test', 'HTTP/shared'] });
+  const shared = account({ sam: 'svc_shared', spns: ['HTTP/SHARED'] });
+  const index = buildSpnIndex(snapshot({ accounts: [web01, svc, other, shared] }));
+  const cases = ['HTTP/intranet.contoso.test', 'HTTP/web01', 'HTTP/WEB01.contoso.test', 'HOST/web01', 'http/shared', 'HTTP/nobody', 'MSSQLSvc/web01', 'nonsense'];
+
+  it('isHeld / holderCount', () => {
+    for (const spn of cases) {
+      expect(index.holderCount(spn, 'contoso.test')).toBe(index.holders(spn, 'contoso.test').length);
+      expect(index.isHeld(spn, 'contoso.test')).toBe(index.holders(spn, 'contoso.test').length > 0);
+    }
+    expect(index.holderCount('HTTP/Intranet.contoso.test', 'contoso.test')).toBe(2);
+  });
+
+  it('resolvesOnlyTo', () => {
+    for (const spn of cases) {
+      for (const a of [web01, svc, other, shared]) {
+        const r = index.resolve(spn, 'contoso.test');
+        expect(index.resolvesOnlyTo(spn, 'contoso.test', a)).toBe(r.holders.length === 1 && r.holders[0]?.account === a);
+      }
+    }
+    expect(index.resolvesOnlyTo('HTTP/web01', 'contoso.test', web01)).toBe(true);
+    expect(index.resolvesOnlyTo('HTTP/intranet.contoso.test', 'contoso.test', svc)).toBe(false);
+  });
+
+  it('spellings lists each key once, as first stored; duplicates lists the shared keys', () => {
+    expect(index.spellings('contoso.test').filter((s) => s.toLowerCase() === 'http/shared')).toEqual(['HTTP/shared']);
+    expect([...index.duplicates('contoso.test')].map(([key, h]) => [key, h.map((x) => x.account.sAMAccountName)])).toEqual([
+      ['http/intranet.contoso.test', ['svc_web', 'svc_other']],
+      ['http/shared', ['svc_other', 'svc_shared']],
+    ]);
+  });
+});
+
 describe('duplicateEntries', () => {
   it('finds SPNs on two accounts, case-insensitively, and ignores kadmin/changepw', () => {
     const a = account({ sam: 'svc_a', spns: ['HTTP/shared.contoso.test'] });
