@@ -5,6 +5,7 @@
 import type { Account, Domain, Snapshot } from '../model/directory.js';
 import type { Inventory } from '../model/iis.js';
 import type { FixAccount } from './fixes.js';
+import { FoldTable, grow } from './fold-table.js';
 import { buildSpnIndex } from './spn-index.js';
 import type { AnalyzeOptions, RuleContext } from './types.js';
 
@@ -39,17 +40,45 @@ export function createRuleContext(snapshot: Snapshot, inventory: Inventory | nul
     return accountDomains.has(lower) ? lower : null;
   };
 
-  const bySam = new Map<string, Account[]>();
-  const byUpn = new Map<string, Account>();
-  for (const a of snapshot.accounts) {
-    const sam = a.sAMAccountName.toLowerCase();
-    const list = bySam.get(sam);
-    if (list) list.push(a);
-    else bySam.set(sam, [a]);
-    if (a.userPrincipalName) byUpn.set(a.userPrincipalName.toLowerCase(), a);
+  // Case-insensitive name tables over the file's account list: no lower-cased copy of each name
+  // and no one-element array per account (a million accounts cost ~150 MB as a Map of lists).
+  const accounts = snapshot.accounts;
+  const sams = new FoldTable(accounts.length);
+  /** Per name id: the first account position with that sAMAccountName; per position: the next one. */
+  let samFirst = new Int32Array(1024);
+  const samNext = new Int32Array(accounts.length);
+  const upns = new FoldTable();
+  /** Per UPN id: the LAST account with that UPN (a later duplicate replaced an earlier one). */
+  let upnOwner = new Int32Array(1024);
+  for (let i = accounts.length - 1; i >= 0; i -= 1) {
+    const a = accounts[i]!;
+    const before = sams.size;
+    const id = sams.intern(a.sAMAccountName);
+    if (id === before) {
+      if (id >= samFirst.length) samFirst = grow(samFirst, samFirst.length * 2);
+      samNext[i] = -1;
+    } else samNext[i] = samFirst[id]!;
+    samFirst[id] = i;
+    if (a.userPrincipalName) {
+      const known = upns.size;
+      const u = upns.intern(a.userPrincipalName);
+      if (u === known) {
+        if (u >= upnOwner.length) upnOwner = grow(upnOwner, upnOwner.length * 2);
+        upnOwner[u] = i;
+      }
+    }
   }
-  const samIn = (sam: string, domain: string): Account | undefined =>
-    bySam.get(sam.toLowerCase())?.find((a) => a.domain.toLowerCase() === domain);
+  const withSam = (sam: string): Account[] => {
+    const out: Account[] = [];
+    const id = sams.find(sam);
+    if (id >= 0) for (let i = samFirst[id]!; i >= 0; i = samNext[i]!) out.push(accounts[i]!);
+    return out;
+  };
+  const byUpn = (upn: string): Account | undefined => {
+    const id = upns.find(upn);
+    return id >= 0 ? accounts[upnOwner[id]!] : undefined;
+  };
+  const samIn = (sam: string, domain: string): Account | undefined => withSam(sam).find((a) => a.domain.toLowerCase() === domain);
 
   const findAccount = (rawName: string, domainHint?: string | null): Account | undefined => {
     const name = rawName.trim();
@@ -63,7 +92,7 @@ export function createRuleContext(snapshot: Snapshot, inventory: Inventory | nul
     }
     const at = name.lastIndexOf('@');
     if (at > 0) {
-      const upn = byUpn.get(name.toLowerCase());
+      const upn = byUpn(name);
       if (upn) return upn;
       const dom = domainDns(name.slice(at + 1));
       return dom === null ? undefined : samIn(name.slice(0, at), dom);
@@ -76,7 +105,7 @@ export function createRuleContext(snapshot: Snapshot, inventory: Inventory | nul
       }
     }
     // A bare name that exists in several domains is ambiguous: refuse to guess.
-    const candidates = bySam.get(name.toLowerCase()) ?? [];
+    const candidates = withSam(name);
     return candidates.length === 1 ? candidates[0] : undefined;
   };
 
@@ -107,46 +136,39 @@ export function createRuleContext(snapshot: Snapshot, inventory: Inventory | nul
     displayName,
     options: opts,
   };
-  // Rules see the accounts in compareAccounts order, so each rule that sorts accounts sorts an
-  // already sorted list (linear for V8's TimSort) instead of paying n log n string compares again.
-  // Findings are sorted on their own keys, so this order never shows; the index keeps the file's order.
+  // Rules see the accounts in compareAccounts order: scopedAccounts and every list built from the
+  // accounts come out sorted without sorting again. Findings are sorted on their own keys, so this
+  // order never shows; the index and the name tables keep the file's order.
   ctx.snapshot = { ...snapshot, accounts: sortedAccounts(ctx, snapshot.accounts) };
   return ctx;
 }
-
-/** Position of each account of the context in compareAccounts order (small integers: no strings kept). */
-const ranks = new WeakMap<RuleContext, Map<Account, number>>();
-/** The context sorted last, so millions of comparisons skip the WeakMap; weak, so it never keeps a snapshot alive. */
-let lastRanked: { ctx: WeakRef<RuleContext>; rank: WeakRef<Map<Account, number>> } | null = null;
 
 function sortKeyOf(ctx: RuleContext, account: Account): string {
   return ctx.displayName(account).toLowerCase();
 }
 
-/**
- * Sorts once with keys computed once per account (not twice per comparison), and remembers each
- * account's rank so later comparisons are two map lookups.
- */
+/** compareAccounts order, with each key computed once per account (not twice per comparison). */
 function sortedAccounts(ctx: RuleContext, accounts: readonly Account[]): Account[] {
   const netbios = new Map<string, string>();
-  const keyed = accounts.map((account) => {
+  const keys = accounts.map((account) => {
     let prefix = netbios.get(account.domain);
     if (prefix === undefined) {
       prefix = netbiosOf(ctx.domains, account.domain);
       netbios.set(account.domain, prefix);
     }
     // The same string as sortKeyOf, without caching a display name for every account.
-    return { key: `${prefix}\\${account.sAMAccountName}`.toLowerCase(), guid: account.objectGuid, account };
+    return `${prefix}\\${account.sAMAccountName}`.toLowerCase();
   });
-  keyed.sort((a, b) => (a.key !== b.key ? (a.key < b.key ? -1 : 1) : a.guid < b.guid ? -1 : a.guid > b.guid ? 1 : 0));
-  const rank = new Map<Account, number>();
-  const sorted = keyed.map((k, i) => {
-    rank.set(k.account, i);
-    return k.account;
+  const order = accounts.map((_, i) => i);
+  order.sort((x, y) => {
+    const a = keys[x]!;
+    const b = keys[y]!;
+    if (a !== b) return a < b ? -1 : 1;
+    const ga = accounts[x]!.objectGuid;
+    const gb = accounts[y]!.objectGuid;
+    return ga < gb ? -1 : ga > gb ? 1 : 0;
   });
-  ranks.set(ctx, rank);
-  lastRanked = { ctx: new WeakRef(ctx), rank: new WeakRef(rank) };
-  return sorted;
+  return order.map((i) => accounts[i]!);
 }
 
 function definedOnly<T extends object>(o: Partial<T>): Partial<T> {
@@ -196,10 +218,6 @@ const forestNameMemo = new WeakMap<RuleContext, string[]>();
 /** Stable ordering for accounts in messages and evidence: by display name, then objectGUID. */
 export function compareAccounts(ctx: RuleContext, a: Account, b: Account): number {
   if (a === b) return 0;
-  const rank = (lastRanked?.ctx.deref() === ctx ? lastRanked.rank.deref() : undefined) ?? ranks.get(ctx);
-  const ra = rank?.get(a);
-  const rb = rank?.get(b);
-  if (ra !== undefined && rb !== undefined) return ra - rb;
   const da = sortKeyOf(ctx, a);
   const db = sortKeyOf(ctx, b);
   if (da !== db) return da < db ? -1 : 1;

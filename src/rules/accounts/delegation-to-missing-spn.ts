@@ -1,4 +1,4 @@
-import { compareAccounts, fixAccount } from '../../analyze/context.js';
+import { fixAccount } from '../../analyze/context.js';
 import { accountSetFix, manualFix } from '../../analyze/fixes.js';
 import type { Rule } from '../../analyze/types.js';
 import type { Finding, Fix } from '../../model/finding.js';
@@ -16,8 +16,8 @@ export const delegationToMissingSpnRule: Rule = {
   needsInventory: false,
   check(ctx) {
     const findings: Finding[] = [];
-    const accounts = [...ctx.snapshot.accounts].sort((a, b) => compareAccounts(ctx, a, b));
-    for (const account of accounts) {
+    // The context's accounts are in compareAccounts order already.
+    for (const account of ctx.snapshot.accounts) {
       const forest = ctx.index.forestOf(account);
       for (const target of account.allowedToDelegateTo) {
         const resolution = ctx.index.resolve(target, forest);
