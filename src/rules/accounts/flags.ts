@@ -110,8 +110,41 @@ export function enctypeNames(set: number | null): string[] {
 /** Milliseconds since the epoch, or null for null / unparseable values (never guessed). */
 export function parseTime(iso: string | null): number | null {
   if (iso === null) return null;
+  const fast = parseIsoUtc(iso);
+  if (fast !== null) return fast;
   const t = Date.parse(iso);
   return Number.isNaN(t) ? null : t;
+}
+
+/**
+ * `YYYY-MM-DDTHH:mm:ss.sssZ` (what the collector writes) read digit by digit: Date.parse costs
+ * ~180 ns, and rules read several times of each of a million accounts. Returns null for any
+ * other shape and for the values where calendar rules matter (day > 28, hour > 23): those go to
+ * Date.parse, so both paths always agree.
+ */
+function parseIsoUtc(s: string): number | null {
+  if (s.length !== 24 || s.charCodeAt(4) !== 0x2d || s.charCodeAt(7) !== 0x2d || s.charCodeAt(10) !== 0x54 || s.charCodeAt(13) !== 0x3a || s.charCodeAt(16) !== 0x3a || s.charCodeAt(19) !== 0x2e || s.charCodeAt(23) !== 0x5a) {
+    return null;
+  }
+  const n = (from: number, to: number): number => {
+    let v = 0;
+    for (let i = from; i < to; i += 1) {
+      const d = s.charCodeAt(i) - 0x30;
+      if (d < 0 || d > 9) return -1;
+      v = v * 10 + d;
+    }
+    return v;
+  };
+  const year = n(0, 4);
+  const month = n(5, 7);
+  const day = n(8, 10);
+  const hour = n(11, 13);
+  const minute = n(14, 16);
+  const second = n(17, 19);
+  const ms = n(20, 23);
+  // Date.UTC reads years 0-99 as 1900-1999: leave early years to Date.parse.
+  if (year < 1000 || month < 1 || month > 12 || day < 1 || day > 28 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 || ms < 0) return null;
+  return Date.UTC(year, month - 1, day, hour, minute, second, ms);
 }
 
 /** Whole days between the account's last password set and now; null when unknown. */

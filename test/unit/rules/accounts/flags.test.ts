@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import {
   isDesOnly,
+  parseTime,
   isDomainController,
   isExpired,
   isExplicitlyAesOnly,
@@ -82,5 +84,33 @@ describe('password dates', () => {
   it('password age in whole days, null when unknown', () => {
     expect(passwordAgeDays(account({ sam: 'a', pwdLastSet: '2026-05-01T12:00:00Z' }), NOW)).toBe(30);
     expect(passwordAgeDays(account({ sam: 'a', pwdLastSet: null, mustChangePassword: true }), NOW)).toBeNull();
+  });
+});
+
+describe('parseTime', () => {
+  it('reads collector timestamps and refuses what is no time', () => {
+    expect(parseTime('2026-03-01T12:34:56.789Z')).toBe(Date.UTC(2026, 2, 1, 12, 34, 56, 789));
+    expect(parseTime('2024-02-29T00:00:00.000Z')).toBe(Date.UTC(2024, 1, 29));
+    expect(parseTime('2026-02-30T00:00:00.000Z')).toBe(Number.isNaN(Date.parse('2026-02-30T00:00:00.000Z')) ? null : Date.parse('2026-02-30T00:00:00.000Z'));
+    expect(parseTime('0050-01-01T00:00:00.000Z')).toBe(Date.parse('0050-01-01T00:00:00.000Z'));
+    expect(parseTime('2026-13-01T00:00:00.000Z')).toBeNull();
+    expect(parseTime('2026-01-01T00:00:00Z')).toBe(Date.UTC(2026, 0, 1));
+    expect(parseTime('not a time')).toBeNull();
+    expect(parseTime(null)).toBeNull();
+  });
+
+  it('agrees with Date.parse on every string of the collector shape (property)', () => {
+    // Ranges just past every limit, so both the digit reader and the Date.parse fallback are reached.
+    const part = (max: number, width: number) => fc.integer({ min: 0, max }).map((v) => String(v).padStart(width, '0'));
+    const shaped = fc
+      .tuple(part(9999, 4), part(13, 2), part(32, 2), part(25, 2), part(61, 2), part(61, 2), part(999, 3))
+      .map(([y, mo, d, h, mi, s, ms]) => `${y}-${mo}-${d}T${h}:${mi}:${s}.${ms}Z`);
+    fc.assert(
+      fc.property(shaped, (iso) => {
+        const t = Date.parse(iso);
+        expect(parseTime(iso)).toBe(Number.isNaN(t) ? null : t);
+      }),
+      { numRuns: 20_000 },
+    );
   });
 });
