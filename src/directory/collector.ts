@@ -4,14 +4,13 @@
  * snapshot incomplete; nothing is guessed and nothing is silently dropped.
  */
 import pLimit from 'p-limit';
-import type { Entry } from 'ldapts';
 import type { Account, CollectionError, Domain, Forest, Snapshot, SnapshotSource } from '../model/directory.js';
 import { SNAPSHOT_SCHEMA_VERSION } from '../model/directory.js';
 import { ConnectionError, oneLine } from '../errors.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { entryToAccount } from './account.js';
 import type { LdapSession, SearchRequest } from './connection.js';
-import { LdapEntry } from './entry.js';
+import type { LdapEntry } from './entry.js';
 import { buildFilters, resolveBase, type NamingContexts, type QueryDef, type QuerySet } from './queries.js';
 import { dnToDnsName, generalizedTimeToIso, sidToString } from './values.js';
 
@@ -76,8 +75,7 @@ export class Collection {
       try {
         for await (const page of session.search(request)) {
           this.opts.onProgress?.(this.accounts.size);
-          for (const raw of page) {
-            const entry = new LdapEntry(raw);
+          for (const entry of page) {
             await this.completeRanges(session, entry, query);
             try {
               await onEntry(entry);
@@ -104,7 +102,7 @@ export class Collection {
       while (state.next !== null) {
         if (++rounds > 10_000) throw new Error(`range retrieval of ${state.attribute} on ${entry.dn} did not end`);
         const attr = `${state.attribute};range=${state.next}-*`;
-        let answer: Entry | undefined;
+        let answer: LdapEntry | undefined;
         for await (const page of session.search({
           base: entry.dn,
           scope: 'base',

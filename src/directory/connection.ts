@@ -7,8 +7,9 @@ import { readFile } from 'node:fs/promises';
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import { Client, ResultCodeError, type Entry } from 'ldapts';
 import { ConnectionError, UsageError, oneLine } from '../errors.js';
-import { bufferAttributeNames } from './entry.js';
+import { bufferAttributeNames, LdapEntry } from './entry.js';
 import { toLdapFilter } from './filter.js';
+import { installRouter, rawSearch } from './raw-search.js';
 
 export interface ConnectionSettings {
   url: string;
@@ -36,7 +37,7 @@ export interface SearchRequest {
 export interface LdapSession {
   readonly url: string;
   /** Yields one page of entries at a time; never accumulates the whole result. */
-  search(request: SearchRequest): AsyncGenerator<Entry[]>;
+  search(request: SearchRequest): AsyncGenerator<LdapEntry[]>;
   close(): Promise<void>;
 }
 
@@ -105,22 +106,38 @@ export async function openSession(s: ConnectionSettings): Promise<LdapSession> {
     await client.unbind().catch(() => undefined);
     throw err;
   }
+  // Searches read the answers off the connection themselves (raw-search.ts); if this ldapts version
+  // lacks the internals that needs, they go through ldapts as before.
+  const raw = installRouter(client);
   return {
     url: s.url,
-    async *search(req: SearchRequest): AsyncGenerator<Entry[]> {
+    async *search(req: SearchRequest): AsyncGenerator<LdapEntry[]> {
       // ldapts reconnects a dropped connection by itself, without the bind (and, after StartTLS, in
       // clear text): anything read that way would be what an anonymous user may see, not the directory.
       if (!client.isBound) {
         throw new ConnectionError(`the connection to ${where} was lost earlier in this run (reset or timed out); not reconnecting unauthenticated`);
       }
+      // Our own parser: ldapts' would send escaped bytes >= 0x80 (every binary SID) as UTF-8 pairs.
+      const filter = toLdapFilter(req.filter);
+      if (raw) {
+        // Every value arrives as bytes and is decoded by LdapEntry (ldapts' TextDecoder drops a leading
+        // U+FEFF, so a sAMAccountName '\ufeffsvc_sql' would read as the real 'svc_sql').
+        yield* rawSearch(client, {
+          base: req.base,
+          scope: req.scope,
+          filter,
+          attributes: req.attributes,
+          timeLimit: s.timeoutSec,
+          pageSize: req.paged ? s.pageSize : null,
+          timeoutMs: s.timeoutSec * 1000,
+        });
+        return;
+      }
       const options = {
         scope: req.scope,
-        // Our own parser: ldapts' would send escaped bytes >= 0x80 (every binary SID) as UTF-8 pairs.
-        filter: toLdapFilter(req.filter),
+        filter,
         attributes: req.attributes,
-        // Every attribute as bytes, decoded by LdapEntry: ldapts decodes text with a TextDecoder that drops a
-        // leading U+FEFF, so a sAMAccountName '\ufeffsvc_sql' would read as the real 'svc_sql' and its
-        // findings and fix commands would name that other account. (Ranged follow-up answers, e.g.
+        // Every attribute as bytes, decoded by LdapEntry (see above). (Ranged follow-up answers, e.g.
         // servicePrincipalName;range=1500-2999, have names we cannot list in advance and still go through ldapts.)
         explicitBufferAttributes: bufferAttributeNames([...req.attributes, ...req.binaryAttributes]),
         timeLimit: s.timeoutSec,
@@ -128,16 +145,42 @@ export async function openSession(s: ConnectionSettings): Promise<LdapSession> {
         ...(req.paged ? { paged: { pageSize: s.pageSize } } : {}),
       };
       if (req.paged) {
-        for await (const page of client.searchPaginated(req.base, options)) yield page.searchEntries;
+        for await (const page of prefetchPages(client.searchPaginated(req.base, options))) yield page.map(LdapEntry.fromEntry);
       } else {
         const result = await client.search(req.base, options);
-        yield result.searchEntries;
+        yield result.searchEntries.map(LdapEntry.fromEntry);
       }
     },
     async close() {
       await client.unbind().catch(() => undefined);
     },
   };
+}
+
+/**
+ * Asks for page N+1 before handing page N to the caller: the DC computes the next page while we
+ * decode this one, instead of idling until we ask (a paged search is otherwise strictly
+ * request → page → decode → request). At most one page is read ahead. A read-ahead that fails after
+ * the caller stopped early is swallowed (the caller no longer wants it); one the caller waits for
+ * rethrows as usual.
+ */
+export async function* prefetchPages(pages: AsyncIterable<{ searchEntries: Entry[] }>): AsyncGenerator<Entry[]> {
+  const it = pages[Symbol.asyncIterator]();
+  let next: Promise<IteratorResult<{ searchEntries: Entry[] }>> | null = it.next();
+  try {
+    for (;;) {
+      const current: IteratorResult<{ searchEntries: Entry[] }> = await next;
+      next = null;
+      if (current.done) return;
+      next = it.next();
+      yield current.value.searchEntries;
+    }
+  } finally {
+    if (next) {
+      // Stopped early (break or a throw in the caller's loop): let the pending page finish, ignore it.
+      next.catch(() => undefined);
+    }
+  }
 }
 
 const AD_BIND_DATA: Record<string, string> = {

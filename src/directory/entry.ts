@@ -1,5 +1,6 @@
 /**
- * A case-insensitive view of an LDAP entry as ldapts returns it, which also understands AD range
+ * A case-insensitive view of an LDAP entry (values as bytes, decoded here as UTF-8 without dropping
+ * anything, a leading U+FEFF included), which also understands AD range
  * retrieval: a multi-valued attribute larger than MaxValRange comes back as
  * `servicePrincipalName;range=0-1499` (and an empty plain attribute) and must be completed.
  */
@@ -13,23 +14,42 @@ export interface RangeState {
 }
 
 export class LdapEntry {
-  readonly dn: string;
   private readonly values = new Map<string, Array<string | Buffer>>();
-  readonly pendingRanges: RangeState[] = [];
+  /** Every `attr;range=low-high` the entry carried, with the state after it (next null: it ended in '*'). */
+  readonly ranges: RangeState[] = [];
 
-  constructor(entry: Entry) {
-    this.dn = entry.dn;
-    for (const [name, raw] of Object.entries(entry)) {
+  private constructor(readonly dn: string) {}
+
+  /** From the attributes of a SearchResultEntry as read off the wire (see raw-search.ts). */
+  static fromAttributes(dn: string, attributes: Iterable<{ type: string; values: Array<string | Buffer> }>): LdapEntry {
+    const entry = new LdapEntry(dn);
+    for (const { type, values } of attributes) entry.add(type, values);
+    return entry;
+  }
+
+  /** From an entry as ldapts returns it (searches that do not go through raw-search.ts). */
+  static fromEntry(raw: Entry): LdapEntry {
+    const entry = new LdapEntry(raw.dn);
+    for (const [name, value] of Object.entries(raw)) {
       if (name === 'dn') continue;
-      const list = (Array.isArray(raw) ? raw : [raw]) as Array<string | Buffer>;
-      const range = /^([^;]+);range=(\d+)-(\d+|\*)$/i.exec(name);
-      if (range) {
-        const attr = range[1]!;
-        this.append(attr, list);
-        if (range[3] !== '*') this.pendingRanges.push({ attribute: attr, next: Number(range[3]) + 1 });
-      } else {
-        this.append(name, list);
-      }
+      entry.add(name, (Array.isArray(value) ? value : [value]) as Array<string | Buffer>);
+    }
+    return entry;
+  }
+
+  /** Ranged attributes that still have values to fetch. */
+  get pendingRanges(): RangeState[] {
+    return this.ranges.filter((r) => r.next !== null);
+  }
+
+  private add(name: string, list: Array<string | Buffer>): void {
+    const range = name.includes(';') ? /^([^;]+);range=(\d+)-(\d+|\*)$/i.exec(name) : null;
+    if (range) {
+      const attr = range[1]!;
+      this.append(attr, list);
+      this.ranges.push({ attribute: attr, next: range[3] === '*' ? null : Number(range[3]) + 1 });
+    } else {
+      this.append(name, list);
     }
   }
 
@@ -41,15 +61,13 @@ export class LdapEntry {
   }
 
   /** Merge the values of a follow-up `attr;range=N-*` request; returns the next state. */
-  mergeRange(followUp: Entry, attribute: string): RangeState {
-    for (const [name, raw] of Object.entries(followUp)) {
-      const range = /^([^;]+);range=(\d+)-(\d+|\*)$/i.exec(name);
-      if (!range || range[1]!.toLowerCase() !== attribute.toLowerCase()) continue;
-      this.append(attribute, (Array.isArray(raw) ? raw : [raw]) as Array<string | Buffer>);
-      return { attribute, next: range[3] === '*' ? null : Number(range[3]) + 1 };
-    }
+  mergeRange(followUp: LdapEntry, attribute: string): RangeState {
+    const key = attribute.toLowerCase();
+    const state = followUp.ranges.find((r) => r.attribute.toLowerCase() === key);
     // No ranged attribute in the answer: the server has no more values to give.
-    return { attribute, next: null };
+    if (!state) return { attribute, next: null };
+    this.append(attribute, followUp.values.get(key) ?? []);
+    return { attribute, next: state.next };
   }
 
   strings(name: string): string[] {
@@ -57,7 +75,8 @@ export class LdapEntry {
   }
 
   string(name: string): string | null {
-    return this.strings(name)[0] ?? null;
+    const v = this.values.get(name.toLowerCase())?.[0];
+    return v === undefined ? null : Buffer.isBuffer(v) ? v.toString('utf8') : v;
   }
 
   buffers(name: string): Buffer[] {
@@ -65,7 +84,8 @@ export class LdapEntry {
   }
 
   buffer(name: string): Buffer | null {
-    return this.buffers(name)[0] ?? null;
+    const v = this.values.get(name.toLowerCase())?.[0];
+    return v === undefined ? null : Buffer.isBuffer(v) ? v : Buffer.from(v, 'utf8');
   }
 
   integer(name: string): number | null {

@@ -1,5 +1,6 @@
 import type { Entry } from 'ldapts';
 import type { LdapSession, SearchRequest } from '../../../src/directory/connection.js';
+import { LdapEntry } from '../../../src/directory/entry.js';
 
 export interface Responder {
   (req: SearchRequest): Entry[][] | Error;
@@ -15,11 +16,11 @@ export class FakeSession implements LdapSession {
   closed = false;
   constructor(private readonly respond: Responder) {}
 
-  async *search(req: SearchRequest): AsyncGenerator<Entry[]> {
+  async *search(req: SearchRequest): AsyncGenerator<LdapEntry[]> {
     this.requests.push(req);
     const answer = this.respond(req);
     if (answer instanceof Error) throw answer;
-    for (const page of answer) yield page;
+    for (const page of answer) yield page.map(LdapEntry.fromEntry);
   }
 
   async close(): Promise<void> {
