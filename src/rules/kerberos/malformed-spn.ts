@@ -1,4 +1,5 @@
 import { fixAccount } from '../../analyze/context.js';
+import { irregularSpns } from '../../analyze/irregular-spns.js';
 import { makeFinding } from '../../analyze/findings.js';
 import { manualFix, setspnRemove } from '../../analyze/fixes.js';
 import { isProtectedMachineSpn, parseSpn, spnDefects, spnKey, type SpnDefect } from '../../analyze/spn.js';
@@ -66,23 +67,22 @@ export const malformedSpn: Rule = {
   needsInventory: false,
   check(ctx) {
     const findings: Finding[] = [];
-    for (const account of ctx.snapshot.accounts) {
-      for (const value of account.servicePrincipalNames) {
-        const defects = spnDefects(value);
-        if (defects.length === 0) continue;
-        const severity = defects.reduce<Severity>((worst, d) => (SEVERITY_ORDER[d.severity] > SEVERITY_ORDER[worst] ? d.severity : worst), 'info');
-        findings.push(
-          makeFinding(malformedSpn, {
-            severity,
-            message: `${JSON.stringify(value)} on ${ctx.displayName(account)}: ${defects.map((d) => d.message).join('; ')}.`,
-            subject: { account: ctx.displayName(account), accountGuid: account.objectGuid, spn: value },
-            evidence: { defects: defects.map((d) => d.code), corrected: correctedSpn(value) },
-            fixes: fixesFor(ctx, account, value, defects),
-            // The exact stored value (not trimmed): " HTTP/x" and "HTTP/x " are different defects.
-            key: [account.objectGuid, JSON.stringify(spnKey(value))],
-          }),
-        );
-      }
+    // A value isCleanPlainSpn vouches for has no defect: only the others are judged.
+    for (const { account, spn: value } of irregularSpns(ctx)) {
+      const defects = spnDefects(value);
+      if (defects.length === 0) continue;
+      const severity = defects.reduce<Severity>((worst, d) => (SEVERITY_ORDER[d.severity] > SEVERITY_ORDER[worst] ? d.severity : worst), 'info');
+      findings.push(
+        makeFinding(malformedSpn, {
+          severity,
+          message: `${JSON.stringify(value)} on ${ctx.displayName(account)}: ${defects.map((d) => d.message).join('; ')}.`,
+          subject: { account: ctx.displayName(account), accountGuid: account.objectGuid, spn: value },
+          evidence: { defects: defects.map((d) => d.code), corrected: correctedSpn(value) },
+          fixes: fixesFor(ctx, account, value, defects),
+          // The exact stored value (not trimmed): " HTTP/x" and "HTTP/x " are different defects.
+          key: [account.objectGuid, JSON.stringify(spnKey(value))],
+        }),
+      );
     }
     return findings;
   },
