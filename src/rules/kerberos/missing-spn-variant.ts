@@ -1,6 +1,6 @@
 import { makeFinding } from '../../analyze/findings.js';
 import { manualFix } from '../../analyze/fixes.js';
-import { isHttpClass, isIpLiteral, parseSpn, spnDefects, spnKey } from '../../analyze/spn.js';
+import { isCleanPlainSpn, isHttpClass, isIpLiteral, parseSpn, spnDefects, spnKey } from '../../analyze/spn.js';
 import type { Rule, RuleContext } from '../../analyze/types.js';
 import type { Account } from '../../model/directory.js';
 import type { Inventory } from '../../model/iis.js';
@@ -19,16 +19,28 @@ function variantsOf(ctx: RuleContext, account: Account, domains: readonly string
   for (const spn of account.servicePrincipalNames) {
     // Most SPNs are HOST/, TERMSRV/, MSSQLSvc/...: skip them before parsing (millions in a large forest).
     if (!mayBeHttpClass(spn)) continue;
-    if (spnDefects(spn).length > 0) continue;
-    const p = parseSpn(spn);
-    if (!p || !isHttpClass(p.serviceClass) || p.instance !== null || p.serviceName !== null || isIpLiteral(p.host)) continue;
-    const host = p.host.toLowerCase();
-    const port = p.port === null ? '' : `:${p.port}`;
+    let serviceClass: string;
+    let host: string;
+    let port: string;
+    if (isCleanPlainSpn(spn)) {
+      // class/host with no port, no defect and no IP literal (see isCleanPlainSpn): no parse needed.
+      const slash = spn.indexOf('/');
+      serviceClass = spn.slice(0, slash);
+      host = spn.slice(slash + 1).toLowerCase();
+      port = '';
+    } else {
+      if (spnDefects(spn).length > 0) continue;
+      const p = parseSpn(spn);
+      if (!p || !isHttpClass(p.serviceClass) || p.instance !== null || p.serviceName !== null || isIpLiteral(p.host)) continue;
+      serviceClass = p.serviceClass;
+      host = p.host.toLowerCase();
+      port = p.port === null ? '' : `:${p.port}`;
+    }
     const dot = host.indexOf('.');
     if (dot > 0) {
       if (!domains.includes(host.slice(dot + 1))) continue;
       const short = host.slice(0, dot);
-      out.push({ existing: spn, missing: `${p.serviceClass}/${short}${port}`, missingHost: short });
+      out.push({ existing: spn, missing: `${serviceClass}/${short}${port}`, missingHost: short });
     } else {
       const fqdns = domains.map((d) => `${host}.${d}`);
       const accountDomain = account.domain.toLowerCase();
@@ -36,8 +48,8 @@ function variantsOf(ctx: RuleContext, account: Account, domains: readonly string
       if (!preferred) continue;
       // Any FQDN form on the same account satisfies the short one.
       const forest = ctx.index.forestOf(account);
-      if (fqdns.some((f) => resolvesTo(ctx, `${p.serviceClass}/${f}${port}`, forest, account))) continue;
-      out.push({ existing: spn, missing: `${p.serviceClass}/${preferred}${port}`, missingHost: preferred });
+      if (fqdns.some((f) => resolvesTo(ctx, `${serviceClass}/${f}${port}`, forest, account))) continue;
+      out.push({ existing: spn, missing: `${serviceClass}/${preferred}${port}`, missingHost: preferred });
     }
   }
   return out;
