@@ -405,3 +405,39 @@ export function* labLdifChunks(spec: GenerateSpec, chunkSize = 2000): Generator<
   }
   if (entries > 0) yield { ldif, entries };
 }
+
+/** The two directory shapes the lab bench loads: the generated mix above, or service users only. */
+export type LabShape = 'mixed' | 'service-users';
+
+/**
+ * `count` enabled user service accounts with two HTTP SPNs each (FQDN and short name), as LDIF
+ * chunks like labLdifChunks: the directory impacket's GetUserSPNs is built for (it lists enabled
+ * users with SPNs only), and the shape of the peer measurement in shared/research/labs.md
+ * (20,011 holders / 42,018 SPNs). On the mixed directory most holders are computers, which
+ * GetUserSPNs never reads.
+ */
+export function* serviceUserLdifChunks(count: number, chunkSize = 2000): Generator<{ ldif: string; entries: number }> {
+  let ldif = `${ldifLine('dn', `${LAB_OU},${BENCH_DOMAIN_DN}`)}\nobjectClass: organizationalUnit\nou: Bench\n\n`;
+  let entries = 0;
+  for (let n = 1; n <= count; n += 1) {
+    const name = `svc_app${pad(n, 6)}`;
+    const host = `app${pad(n, 6)}`;
+    const lines = [
+      ldifLine('dn', `CN=${name},${LAB_OU},${BENCH_DOMAIN_DN}`),
+      'objectClass: user',
+      ldifLine('sAMAccountName', name),
+      `userAccountControl: ${UAC.NORMAL_ACCOUNT | UAC.DONT_EXPIRE_PASSWORD}`,
+      ldifLine('servicePrincipalName', `HTTP/${host}.${BENCH_DOMAIN}`),
+      ldifLine('servicePrincipalName', `HTTP/${host}`),
+      `msDS-SupportedEncryptionTypes: ${AES}`,
+    ];
+    ldif += `${lines.join('\n')}\n\n`;
+    entries += 1;
+    if (entries === chunkSize) {
+      yield { ldif, entries };
+      ldif = '';
+      entries = 0;
+    }
+  }
+  if (entries > 0) yield { ldif, entries };
+}

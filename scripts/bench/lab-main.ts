@@ -3,7 +3,7 @@
  * peer tool (impacket GetUserSPNs). Runs under `flock /tmp/spnaudit-lab.lock` (main.ts starts it so):
  * only one Samba lab fits on a machine, and other sessions run lab tests.
  *
- *   flock /tmp/spnaudit-lab.lock npx tsx scripts/bench/lab-main.ts --accounts N --runs R --out FILE.json
+ *   flock /tmp/spnaudit-lab.lock npx tsx scripts/bench/lab-main.ts --accounts N --runs R --out FILE.json [--shape mixed|service-users]
  *
  * It waits while another lab is running, starts its own, bulk-loads the generated directory with
  * ldbadd in 2000-entry chunks, measures, and always stops the lab it started.
@@ -18,7 +18,7 @@ import { ensureLabPackages, type LabTools } from '../../test/lab/harness/package
 import { labPaths } from '../../test/lab/harness/provision.js';
 import { ldbApply } from '../../test/lab/harness/seed.js';
 import type { LabInfo } from '../../test/lab/harness/types.js';
-import { labLdifChunks, type GenerateSpec } from './generate.js';
+import { labLdifChunks, serviceUserLdifChunks, type GenerateSpec, type LabShape } from './generate.js';
 import { runMeasured, stats, type RunSample, type Stats } from './measure.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -45,6 +45,8 @@ export interface LabBenchResult {
   spnHolders: number;
   spns: number;
   generated: GenerateSpec;
+  /** mixed: the generated directory (60% computers); service-users: enabled users with 2 HTTP SPNs each. */
+  shape: LabShape;
   loadMs: number;
   runs: number;
   clients: Array<Omit<ClientResult, 'samples'>>;
@@ -82,12 +84,13 @@ async function waitForFreeLab(maxWaitMs: number): Promise<void> {
 }
 
 /** Offline bulk load of the generated directory: stop samba, ldbadd chunk by chunk, start again. */
-export async function loadGenerated(lab: LabInfo, tools: LabTools, spec: GenerateSpec): Promise<{ lab: LabInfo; loadMs: number }> {
+export async function loadGenerated(lab: LabInfo, tools: LabTools, spec: GenerateSpec, shape: LabShape = 'mixed'): Promise<{ lab: LabInfo; loadMs: number }> {
   const paths = labPaths(lab.targetDir);
   await stopSamba(lab.pid);
   const started = Date.now();
   let loaded = 0;
-  for (const chunk of labLdifChunks(spec, 2000)) {
+  const chunks = shape === 'service-users' ? serviceUserLdifChunks(spec.accounts, 2000) : labLdifChunks(spec, 2000);
+  for (const chunk of chunks) {
     await ldbApply(tools, paths, 'ldbadd', paths.samPath, chunk.ldif, 'bench-chunk.ldif', ['--nosync']);
     loaded += chunk.entries;
     log(`loaded ${loaded}/${spec.accounts} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
@@ -135,6 +138,9 @@ async function main(): Promise<void> {
   const work = path.join(path.dirname(out), 'lab-work');
   mkdirSync(work, { recursive: true });
   const spec: GenerateSpec = { accounts, servers: 0 };
+  const shapeArg = arg('--shape', 'mixed');
+  if (shapeArg !== 'mixed' && shapeArg !== 'service-users') throw new Error(`--shape must be mixed or service-users, not ${shapeArg}`);
+  const shape: LabShape = shapeArg;
   const notes: string[] = [];
 
   await waitForFreeLab(45 * 60_000);
@@ -151,8 +157,8 @@ async function main(): Promise<void> {
   process.once('SIGINT', stopOnSignal);
   process.once('SIGTERM', stopOnSignal);
   try {
-    log(`bulk-loading ${accounts} generated accounts (ldbadd, 2000 per transaction)`);
-    const loaded = await loadGenerated(lab, tools, spec);
+    log(`bulk-loading ${accounts} generated accounts, ${shape} (ldbadd, 2000 per transaction)`);
+    const loaded = await loadGenerated(lab, tools, spec, shape);
     lab = loaded.lab;
 
     const attributes = spnHolderAttributes();
@@ -242,6 +248,7 @@ async function main(): Promise<void> {
       spnHolders: ldap.entries,
       spns: ldap.spns,
       generated: spec,
+      shape,
       loadMs: loaded.loadMs,
       runs,
       clients: summary.map(({ samples: _s, ...rest }) => rest),

@@ -8,6 +8,8 @@
  *   npm run bench                      full run (minutes; a 20,000-account lab load alone takes ~5)
  *   npm run bench -- --quick           smoke run: small sizes, 2 runs, a 2000-account lab
  *   options: --runs N  --skip-lab  --skip-analysis  --skip-render  --keep-data  --lab-accounts N
+ *            --lab-shape mixed|service-users|both (default both: the generated mix, then a directory
+ *            of service users only, the case impacket's GetUserSPNs is built for)
  *
  * Analysis runs in child processes (scripts/bench/analyze-child.mjs, against dist/) so each peak
  * RSS belongs to one size. The lab part runs under `flock /tmp/spnaudit-lab.lock`.
@@ -17,7 +19,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { plannedDefects, type GenerateSpec } from './generate.js';
+import { plannedDefects, type GenerateSpec, type LabShape } from './generate.js';
 import { writeInventoryFile, writeSnapshotFile } from './files.js';
 import type { LabBenchResult } from './lab-main.js';
 import { mib, runMeasured, seconds, stats, textTable, type Stats } from './measure.js';
@@ -46,6 +48,7 @@ interface Options {
   keepData: boolean;
   labAccounts: number;
   labRuns: number;
+  labShapes: LabShape[];
 }
 
 function parseOptions(argv: string[]): Options {
@@ -57,7 +60,7 @@ function parseOptions(argv: string[]): Options {
     if (!Number.isInteger(n) || n < 1) throw new Error(`${name} needs a positive integer`);
     return n;
   };
-  const known = new Set(['--quick', '--runs', '--skip-lab', '--skip-analysis', '--skip-render', '--keep-data', '--lab-accounts']);
+  const known = new Set(['--quick', '--runs', '--skip-lab', '--skip-analysis', '--skip-render', '--keep-data', '--lab-accounts', '--lab-shape']);
   for (const a of argv) if (a.startsWith('--') && !known.has(a)) throw new Error(`unknown option ${a} (known: ${[...known].join(' ')})`);
   const runs = value('--runs') ?? (quick ? 2 : 3);
   return {
@@ -71,7 +74,16 @@ function parseOptions(argv: string[]): Options {
     keepData: argv.includes('--keep-data'),
     labAccounts: value('--lab-accounts') ?? (quick ? 2_000 : 20_000),
     labRuns: value('--runs') ?? (quick ? 2 : 5),
+    labShapes: labShapes(argv),
   };
+}
+
+function labShapes(argv: string[]): LabShape[] {
+  const i = argv.indexOf('--lab-shape');
+  const v = i < 0 ? 'both' : argv[i + 1];
+  if (v === 'both') return ['mixed', 'service-users'];
+  if (v === 'mixed' || v === 'service-users') return [v];
+  throw new Error('--lab-shape needs mixed, service-users or both');
 }
 
 /** 1000 servers, as the issue asks; fewer for sizes too small to hold them. */
@@ -186,13 +198,13 @@ async function render(opts: Options): Promise<RenderResult> {
   return { accounts: opts.renderSize, findings: reports[0]!.findings, formats };
 }
 
-async function lab(opts: Options, stamp: string): Promise<LabBenchResult> {
-  const out = path.join(RESULTS, `lab-${stamp}.json`);
+async function lab(opts: Options, stamp: string, shape: LabShape): Promise<LabBenchResult> {
+  const out = path.join(RESULTS, `lab-${shape}-${stamp}.json`);
   log(`lab part: taking ${LOCK} (waits while another session's lab runs)`);
   const code = await new Promise<number>((resolve, reject) => {
     const child = spawn(
       'flock',
-      [LOCK, path.join(ROOT, 'node_modules/.bin/tsx'), path.join(ROOT, 'scripts/bench/lab-main.ts'), '--accounts', String(opts.labAccounts), '--runs', String(opts.labRuns), '--out', out],
+      [LOCK, path.join(ROOT, 'node_modules/.bin/tsx'), path.join(ROOT, 'scripts/bench/lab-main.ts'), '--accounts', String(opts.labAccounts), '--runs', String(opts.labRuns), '--out', out, '--shape', shape],
       { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] },
     );
     child.on('error', reject);
@@ -209,9 +221,9 @@ const spreadText = (s: Stats) => `${Math.round(s.spread * 100)}%`;
 function printReport(result: BenchResult): void {
   const lines: string[] = [''];
   lines.push(`spnaudit benchmark ${result.startedAt} — ${result.machine.cpus} CPU(s) ${result.machine.cpuModel}, load ${result.machine.loadBefore.map((l) => l.toFixed(1)).join('/')} before, node ${result.machine.node}`);
-  if (result.lab) {
-    const l = result.lab;
-    lines.push('', `1. Collection: ${l.spnHolders} SPN holders / ${l.spns} SPNs on the Samba lab (load ${seconds(l.loadMs)}), ${l.runs} runs each`);
+  for (const l of result.lab) {
+    const shape = l.shape === 'service-users' ? 'service users only (2 HTTP SPNs each: the case GetUserSPNs is built for)' : 'the generated mix (60% computers, which GetUserSPNs never reads)';
+    lines.push('', `1. Collection (${shape}): ${l.spnHolders} SPN holders / ${l.spns} SPNs on the Samba lab (load ${seconds(l.loadMs)}), ${l.runs} runs each`);
     lines.push(
       textTable([
         ['client', 'median wall', 'min–max', 'spread', 'peak RSS', 'read'],
@@ -272,7 +284,7 @@ interface BenchResult {
   options: Options;
   machine: { cpus: number; cpuModel: string; memoryBytes: number; node: string; loadBefore: number[]; loadAfter: number[] };
   targets: typeof TARGETS;
-  lab: LabBenchResult | null;
+  lab: LabBenchResult[];
   analysis: AnalysisResult[];
   render: RenderResult | null;
   errors: string[];
@@ -292,7 +304,7 @@ async function main(): Promise<void> {
     options: opts,
     machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memoryBytes: os.totalmem(), node: process.version, loadBefore: os.loadavg(), loadAfter: [] },
     targets: TARGETS,
-    lab: null,
+    lab: [],
     analysis: [],
     render: null,
     errors: [],
@@ -310,7 +322,9 @@ async function main(): Promise<void> {
   if (opts.analysis) await part('analysis', async () => void (result.analysis = await analysis(opts)));
   if (opts.render) await part('render', async () => void (result.render = await render(opts)));
   if (!opts.keepData) rmSync(path.join(RESULTS, 'data'), { recursive: true, force: true });
-  if (opts.lab) await part('lab', async () => void (result.lab = await lab(opts, stamp)));
+  if (opts.lab) {
+    for (const shape of opts.labShapes) await part(`lab (${shape})`, async () => void result.lab.push(await lab(opts, stamp, shape)));
+  }
   result.finishedAt = new Date().toISOString();
   result.machine.loadAfter = os.loadavg();
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);

@@ -6,6 +6,7 @@ import {
   inventoryConfigYaml,
   LAB_OU,
   labLdifChunks,
+  serviceUserLdifChunks,
   plannedDefects,
   snapshotJsonChunks,
   type GenerateSpec,
@@ -143,5 +144,19 @@ describe('generated LDIF for the Samba lab', () => {
     expect(classes).toEqual({ computer: computers, user: spec.accounts - computers });
     const rc4 = entries.filter((lines) => lines.includes('msDS-SupportedEncryptionTypes: 4')).length;
     expect(rc4).toBe(plannedDefects(spec).findings['rc4-only']);
+  });
+});
+
+describe('service-user LDIF for the peer comparison', () => {
+  it('holds enabled user accounts with two HTTP SPNs each, in chunks', () => {
+    const chunks = [...serviceUserLdifChunks(2_500, 1_000)];
+    expect(chunks.map((c) => c.entries)).toEqual([1_000, 1_000, 500]);
+    const entries = chunks.flatMap((c) => c.ldif.split('\n\n')).filter((e) => e.includes('sAMAccountName:'));
+    expect(entries).toHaveLength(2_500);
+    const spns = entries.flatMap((e) => e.split('\n').filter((l) => l.startsWith('servicePrincipalName: ')).map((l) => l.slice(22)));
+    expect(spns).toHaveLength(5_000);
+    expect(new Set(spns.map((s) => s.toLowerCase())).size).toBe(5_000);
+    expect(entries.every((e) => e.includes('objectClass: user') && e.includes('userAccountControl: 66048') && !/sAMAccountName: \S+\$/.test(e))).toBe(true);
+    expect(entries[0]).toContain('servicePrincipalName: HTTP/app000001.contoso.test\nservicePrincipalName: HTTP/app000001');
   });
 });
