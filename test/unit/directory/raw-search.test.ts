@@ -5,7 +5,7 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSession, type LdapSession, type SearchRequest } from '../../../src/directory/connection.js';
-import type { LdapEntry } from '../../../src/directory/entry.js';
+import { LdapEntry } from '../../../src/directory/entry.js';
 import { decodeMessage, frameMessages, ldapResult, type LdapMessage } from '../../lab/faults/ber.js';
 import { searchDone, searchEntry } from './ldap-messages.js';
 
@@ -187,6 +187,31 @@ describe('raw paged search', () => {
     }
     const plain = await readAll(s, { ...request, paged: false });
     expect(plain).toEqual(['z']);
+    await s.close();
+  });
+});
+
+describe('raw plain search (the AD range follow-ups of the collector)', () => {
+  it('a servicePrincipalName;range=1500-* answer keeps every value byte for byte (a leading U+FEFF too) and merges into the entry', async () => {
+    const dn = 'CN=svc,DC=contoso,DC=test';
+    const server = await startServer((_i, req, socket) => {
+      socket.write(Buffer.concat([searchEntry(req.messageId, dn, [['servicePrincipalName;range=1500-*', ['\ufeffHTTP/a', 'HTTP/b']]]), searchDone(req.messageId, 0, null)]));
+    });
+    const s = await session(server);
+    const first = LdapEntry.fromAttributes(dn, [
+      { type: 'servicePrincipalName;range=0-1499', values: [Buffer.from('HTTP/x')] },
+      { type: 'servicePrincipalName', values: [] },
+    ]);
+    const [pending] = first.pendingRanges;
+    expect(pending?.next).toBe(1500);
+    let answer: LdapEntry | undefined;
+    for await (const page of s.search({ base: dn, scope: 'base', filter: '(objectClass=*)', attributes: ['servicePrincipalName;range=1500-*'], binaryAttributes: [], paged: false })) answer = page[0];
+    expect(answer).toBeDefined();
+    const state = first.mergeRange(answer!, 'servicePrincipalName');
+    expect(state.next).toBeNull();
+    expect(first.strings('servicePrincipalName')).toEqual(['HTTP/x', '\ufeffHTTP/a', 'HTTP/b']);
+    // One plain request: no paged-results control on the wire.
+    expect(server.requests.filter((r) => r.op === 3)).toHaveLength(1);
     await s.close();
   });
 });
