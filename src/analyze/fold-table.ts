@@ -45,16 +45,17 @@ export class FoldTable {
   /** The first spelling stored for each id. */
   readonly spellings: string[] = [];
   /**
-   * Open addressing, linear probing, load kept under one half. Two int32 per slot, id + 1 (0 = free)
-   * and the key's hash, side by side: a probe touches one cache line, and the spelling (another
-   * memory access) is compared only when the hashes agree.
+   * Open addressing, linear probing, load kept under three quarters (a smaller table misses the
+   * caches and TLB less: 3M inserts took 0.75 s into 8M slots, 0.30 s into 4M). Two int32 per
+   * slot, id + 1 (0 = free) and the key's hash, side by side: a probe touches one cache line, and
+   * the spelling (another memory access) is compared only when the hashes agree.
    */
   private slots: Int32Array<ArrayBuffer>;
 
   /** `expected`: how many keys to make room for up front (no rehash until then). */
   constructor(expected = 512) {
     let capacity = 1024;
-    while (capacity < expected * 2) capacity *= 2;
+    while (capacity * 3 < expected * 4) capacity *= 2;
     this.slots = new Int32Array(capacity * 2);
   }
 
@@ -97,7 +98,8 @@ export class FoldTable {
     this.spellings.push(value);
     slots[slot * 2] = id + 1;
     slots[slot * 2 + 1] = hash;
-    if ((id + 1) * 4 > slots.length) this.rehash(slots.length);
+    // slots.length is twice the capacity: grow past a load of 3/4.
+    if ((id + 1) * 8 > slots.length * 3) this.rehash(slots.length);
     return id;
   }
 
