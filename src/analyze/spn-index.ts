@@ -70,14 +70,23 @@ export function buildSpnIndex(snapshot: Snapshot): SpnIndex {
       const mappings = stored && stored.spnMappings.length > 0 ? stored.spnMappings : DEFAULT_SPN_MAPPINGS;
       const aliases = parseSpnMappings(mappings);
       const hostAliases = new Set([...aliases].filter(([, target]) => target === 'host').map(([alias]) => alias));
-      data = { keys: new FoldTable(spnCount), owner: new Int32Array(Math.max(1024, spnCount)), multi: [], aliases, hostAliases };
+      // Sized for the SPNs of the forest's accounts (none for a forest only looked up).
+      const expected = spnsByForest.get(key) ?? 0;
+      data = { keys: new FoldTable(expected), owner: new Int32Array(Math.max(1024, expected)), multi: [], aliases, hostAliases };
       forests.set(key, data);
     }
     return data;
   };
 
   let spnCount = 0;
-  for (const account of accounts) spnCount += account.servicePrincipalNames.length;
+  const spnsByForest = new Map<string, number>();
+  for (const account of accounts) {
+    const n = account.servicePrincipalNames.length;
+    if (n === 0) continue;
+    spnCount += n;
+    const forest = forestOf(account);
+    spnsByForest.set(forest, (spnsByForest.get(forest) ?? 0) + n);
+  }
   // Two passes over the same values in the same order: hashes first, then the inserts (see internHashed).
   const hashes = new Int32Array(spnCount);
   let k = 0;
@@ -102,7 +111,7 @@ export function buildSpnIndex(snapshot: Snapshot): SpnIndex {
       const owner = data.owner[id]!;
       if (owner === i) continue;
       if (owner >= 0) {
-        data.multi.push([{ account: accounts[owner]!, spn: data.keys.spellings[id]! }, { account, spn }]);
+        data.multi.push([{ account: accounts[owner]!, spn: data.keys.spelling(id) }, { account, spn }]);
         data.owner[id] = -data.multi.length;
       } else {
         const list = data.multi[-owner - 1]!;
@@ -114,7 +123,7 @@ export function buildSpnIndex(snapshot: Snapshot): SpnIndex {
   const holdersOf = (forest: ForestData, id: number): SpnHolder[] => {
     if (id < 0) return [];
     const owner = forest.owner[id]!;
-    return owner >= 0 ? [{ account: accounts[owner]!, spn: forest.keys.spellings[id]! }] : [...forest.multi[-owner - 1]!];
+    return owner >= 0 ? [{ account: accounts[owner]!, spn: forest.keys.spelling(id) }] : [...forest.multi[-owner - 1]!];
   };
   const holders = (spn: string, forest: string): SpnHolder[] => {
     const f = dataFor(forest);
