@@ -1,4 +1,10 @@
-import { createHash } from 'node:crypto';
+import crypto from 'node:crypto';
+
+/** One-shot hashing (Node >= 20.12) is ~2x faster than createHash for these short inputs. */
+const sha256Hex: (text: string) => string =
+  typeof crypto.hash === 'function'
+    ? (text) => crypto.hash('sha256', text, 'hex')
+    : (text) => crypto.createHash('sha256').update(text, 'utf8').digest('hex');
 
 /**
  * A finding's stable identity across runs: rule id + stable subject parts (objectGUID, lower-cased
@@ -9,5 +15,5 @@ export function fingerprint(ruleId: string, parts: ReadonlyArray<string | null |
   // and 'HTTP/web' are different principals to the KDC, and one must not inherit the other's
   // suppression, baseline state or ticket.
   const material = [ruleId, ...parts.map((p) => (p ?? '').toLowerCase())].join('\u001f');
-  return createHash('sha256').update(material, 'utf8').digest('hex').slice(0, 32);
+  return sha256Hex(material).slice(0, 32);
 }
