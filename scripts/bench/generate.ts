@@ -373,9 +373,12 @@ export const LAB_OU = 'OU=Bench';
  * is left out (samldb rejects duplicates; see test/lab/harness for the raw-partition route).
  * The first chunk creates the OU.
  */
-export function* labLdifChunks(spec: GenerateSpec, chunkSize = 2000): Generator<{ ldif: string; entries: number }> {
-  let ldif = `${ldifLine('dn', `${LAB_OU},${BENCH_DOMAIN_DN}`)}\nobjectClass: organizationalUnit\nou: Bench\n\n`;
-  let entries = 0;
+export function labLdifChunks(spec: GenerateSpec, chunkSize = 2000): Generator<{ ldif: string; entries: number }> {
+  return ldifChunks(mixedEntries(spec), chunkSize);
+}
+
+/** The generated directory's LDIF entries (lines without the blank separator), in order. */
+function* mixedEntries(spec: GenerateSpec): Generator<string[]> {
   const firstBulk = 2 * spec.servers + wrongHolderServers(spec.servers).length;
   let index = 0;
   for (const account of generateAccounts(spec)) {
@@ -386,7 +389,7 @@ export function* labLdifChunks(spec: GenerateSpec, chunkSize = 2000): Generator<
     const spns = account.servicePrincipalNames.filter((s) => s.toLowerCase() !== duplicated);
     const computer = account.kind === 'computer';
     const cn = account.sAMAccountName.replace(/\$$/, '');
-    const lines = [
+    yield [
       ldifLine('dn', `CN=${cn},${LAB_OU},${BENCH_DOMAIN_DN}`),
       `objectClass: ${computer ? 'computer' : 'user'}`,
       ldifLine('sAMAccountName', computer ? account.sAMAccountName : cn),
@@ -395,15 +398,23 @@ export function* labLdifChunks(spec: GenerateSpec, chunkSize = 2000): Generator<
       ...spns.map((s) => ldifLine('servicePrincipalName', s)),
       `msDS-SupportedEncryptionTypes: ${account.supportedEncryptionTypes ?? AES}`,
     ];
+  }
+}
+
+/** LDIF in chunks of `chunkSize` entries (one ldbadd transaction each); the first chunk creates the OU first. */
+function* ldifChunks(entries: Iterable<string[]>, chunkSize: number): Generator<{ ldif: string; entries: number }> {
+  let ldif = `${ldifLine('dn', `${LAB_OU},${BENCH_DOMAIN_DN}`)}\nobjectClass: organizationalUnit\nou: Bench\n\n`;
+  let count = 0;
+  for (const lines of entries) {
     ldif += `${lines.join('\n')}\n\n`;
-    entries += 1;
-    if (entries === chunkSize) {
-      yield { ldif, entries };
+    count += 1;
+    if (count === chunkSize) {
+      yield { ldif, entries: count };
       ldif = '';
-      entries = 0;
+      count = 0;
     }
   }
-  if (entries > 0) yield { ldif, entries };
+  if (count > 0) yield { ldif, entries: count };
 }
 
 /** The two directory shapes the lab bench loads: the generated mix above, or service users only. */
@@ -416,13 +427,15 @@ export type LabShape = 'mixed' | 'service-users';
  * (20,011 holders / 42,018 SPNs). On the mixed directory most holders are computers, which
  * GetUserSPNs never reads.
  */
-export function* serviceUserLdifChunks(count: number, chunkSize = 2000): Generator<{ ldif: string; entries: number }> {
-  let ldif = `${ldifLine('dn', `${LAB_OU},${BENCH_DOMAIN_DN}`)}\nobjectClass: organizationalUnit\nou: Bench\n\n`;
-  let entries = 0;
+export function serviceUserLdifChunks(count: number, chunkSize = 2000): Generator<{ ldif: string; entries: number }> {
+  return ldifChunks(serviceUserEntries(count), chunkSize);
+}
+
+function* serviceUserEntries(count: number): Generator<string[]> {
   for (let n = 1; n <= count; n += 1) {
     const name = `svc_app${pad(n, 6)}`;
     const host = `app${pad(n, 6)}`;
-    const lines = [
+    yield [
       ldifLine('dn', `CN=${name},${LAB_OU},${BENCH_DOMAIN_DN}`),
       'objectClass: user',
       ldifLine('sAMAccountName', name),
@@ -431,13 +444,5 @@ export function* serviceUserLdifChunks(count: number, chunkSize = 2000): Generat
       ldifLine('servicePrincipalName', `HTTP/${host}`),
       `msDS-SupportedEncryptionTypes: ${AES}`,
     ];
-    ldif += `${lines.join('\n')}\n\n`;
-    entries += 1;
-    if (entries === chunkSize) {
-      yield { ldif, entries };
-      ldif = '';
-      entries = 0;
-    }
   }
-  if (entries > 0) yield { ldif, entries };
 }
