@@ -107,8 +107,9 @@ export async function openSession(s: ConnectionSettings): Promise<LdapSession> {
     throw err;
   }
   // Searches read the answers off the connection themselves (raw-search.ts); if this ldapts version
-  // lacks the internals that needs, they go through ldapts as before.
-  const raw = installRouter(client);
+  // lacks the internals that needs, or SPNAUDIT_LDAP_READER=ldapts asks for it (a way back should a
+  // directory server answer in a way the byte reader refuses), they go through ldapts as before.
+  const raw = process.env.SPNAUDIT_LDAP_READER !== 'ldapts' && installRouter(client);
   return {
     url: s.url,
     async *search(req: SearchRequest): AsyncGenerator<LdapEntry[]> {

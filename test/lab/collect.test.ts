@@ -20,9 +20,9 @@ function connection(extra: string[] = [], url?: string): string[] {
   return ['--url', url ?? lab.ldapUrl, '--bind-dn', lab.bindDn, '--password-file', lab.passwordFile, ...extra];
 }
 
-async function collect(args: string[], name: string) {
+async function collect(args: string[], name: string, env?: NodeJS.ProcessEnv) {
   const out = path.join(dir, name);
-  const result = await runCli(['collect', ...args, '--out', out]);
+  const result = await runCli(['collect', ...args, '--out', out], env ? { env } : {});
   const snapshot = result.code === 0 || result.code === 4 ? (JSON.parse(await readFile(out, 'utf8')) as Snapshot) : null;
   return { ...result, snapshot, out };
 }
@@ -101,6 +101,15 @@ describeLab('spnaudit collect against the Samba AD DC', () => {
     expect(text).not.toContain(lab.password);
     expect(plain.stdout + plain.stderr).not.toContain(lab.password);
     expect(JSON.parse(text).source).toEqual({ url: lab.ldapUrl, baseDn: '', bindIdentity: lab.bindDn, globalCatalog: false, tls: 'none' });
+  });
+
+  it('reads the same snapshot through ldapts (SPNAUDIT_LDAP_READER=ldapts, the fallback when the byte reader cannot be installed)', async () => {
+    const viaLdapts = await collect(connection(['--identity', 'CONTOSO\\svc_apppool_nospn']), 'ldapts.json', { SPNAUDIT_LDAP_READER: 'ldapts' });
+    expect(viaLdapts.code).toBe(0);
+    const { collectedAt: _a, ...expected } = plain.snapshot!;
+    const { collectedAt: _b, ...actual } = viaLdapts.snapshot!;
+    // Everything but the collection time is identical, down to the order of accounts and values.
+    expect(actual).toEqual(expected);
   });
 
   it('works over ldaps:// with --ca-file', async () => {

@@ -216,6 +216,24 @@ describe('raw plain search (the AD range follow-ups of the collector)', () => {
   });
 });
 
+describe('SPNAUDIT_LDAP_READER=ldapts (the way back to ldapts\' reader)', () => {
+  afterEach(() => {
+    delete process.env.SPNAUDIT_LDAP_READER;
+  });
+
+  it('takes effect: the same server read through ldapts shows ldapts\' behaviour (it stops at an empty page with a cookie)', async () => {
+    const server = await startServer(pages([['a'], [], ['c']]));
+    process.env.SPNAUDIT_LDAP_READER = 'ldapts';
+    const s = await session(server);
+    expect(await readAll(s)).toEqual(['a']);
+    await s.close();
+    delete process.env.SPNAUDIT_LDAP_READER;
+    const raw = await session(await startServer(pages([['a'], [], ['c']])));
+    expect(await readAll(raw)).toEqual(['a', 'c']);
+    await raw.close();
+  });
+});
+
 describe('prefetchPages (the ldapts path, when its internals are not there)', () => {
   it('asks for page N+1 before handing out page N, and swallows a read-ahead the caller no longer wants', async () => {
     const asked: number[] = [];
