@@ -1,5 +1,6 @@
 /** What every provider shares: fitting bodies into size limits, and note bodies. */
 import { BRIEF_LIST_MAX, noteBody, type Block } from '../content.js';
+import type { HttpClient } from '../http.js';
 import type { TicketDraft, TicketNote } from '../types.js';
 
 /**
@@ -30,4 +31,19 @@ export const HEX32 = /^[0-9a-f]{32}$/;
 /** Base URL without trailing slashes; paths are appended to it. */
 export function baseUrl(url: string): string {
   return url.replace(/\/+$/, '');
+}
+
+/** Basic (user + password/API token) or bearer (personal access token) authentication. */
+export type BasicOrBearer = { scheme: 'basic'; user: string; secret: string } | { scheme: 'bearer'; secret: string };
+
+/**
+ * The Authorization header value for `auth`, with every form of the secret registered for
+ * redaction first (the secret itself and, for basic, the base64 credentials the header carries).
+ */
+export function authorizationHeader(http: HttpClient, auth: BasicOrBearer): string {
+  http.addSecret(auth.secret);
+  if (auth.scheme === 'bearer') return `Bearer ${auth.secret}`;
+  const credentials = Buffer.from(`${auth.user}:${auth.secret}`).toString('base64');
+  http.addSecret(credentials);
+  return `Basic ${credentials}`;
 }

@@ -11,7 +11,7 @@ import { expectStatus, parseJson, type HttpClient, type HttpRequest } from '../h
 import { parseMarker } from '../marker.js';
 import { adfPlainText, renderAdf, renderJiraWiki, type AdfNode } from '../render.js';
 import type { RemoteTicket, TicketDraft, TicketNote, TicketProvider } from '../types.js';
-import { baseUrl, fitBody, HEX32, noteBlocks } from './common.js';
+import { authorizationHeader, baseUrl, fitBody, HEX32, noteBlocks, type BasicOrBearer } from './common.js';
 
 export type JiraDeployment = 'cloud' | 'server';
 
@@ -20,7 +20,7 @@ export interface JiraOptions {
   project: string;
   deployment: JiraDeployment;
   /** basic: `user` + API token (Cloud) or password (Server); bearer: OAuth 2.0 / personal access token. */
-  auth: { scheme: 'basic'; user: string; secret: string } | { scheme: 'bearer'; secret: string };
+  auth: BasicOrBearer;
   issueType: string;
   closeTransition: string;
   reopenTransition: string;
@@ -59,6 +59,7 @@ export class JiraProvider implements TicketProvider {
   readonly searchable = true;
   readonly dryRun: boolean;
   private readonly base: string;
+  private readonly authorization: string;
   private readonly api: string;
 
   constructor(
@@ -68,14 +69,11 @@ export class JiraProvider implements TicketProvider {
     this.base = baseUrl(opts.url);
     this.api = opts.deployment === 'cloud' ? '/rest/api/3' : '/rest/api/2';
     this.dryRun = http.dryRun;
-    http.addSecret(opts.auth.secret);
-    if (opts.auth.scheme === 'basic') http.addSecret(Buffer.from(`${opts.auth.user}:${opts.auth.secret}`).toString('base64'));
+    this.authorization = authorizationHeader(http, opts.auth);
   }
 
   private req(method: HttpRequest['method'], path: string, body?: unknown): HttpRequest {
-    const a = this.opts.auth;
-    const authorization = a.scheme === 'basic' ? `Basic ${Buffer.from(`${a.user}:${a.secret}`).toString('base64')}` : `Bearer ${a.secret}`;
-    return { method, url: `${this.base}${this.api}${path}`, headers: { Authorization: authorization, Accept: 'application/json' }, ...(body !== undefined ? { body } : {}) };
+    return { method, url: `${this.base}${this.api}${path}`, headers: { Authorization: this.authorization, Accept: 'application/json' }, ...(body !== undefined ? { body } : {}) };
   }
 
   async verify(): Promise<void> {

@@ -9,11 +9,11 @@ import { expectStatus, parseJson, type HttpClient, type HttpRequest } from '../h
 import { parseMarker } from '../marker.js';
 import { renderPlain } from '../render.js';
 import type { RemoteTicket, TicketDraft, TicketNote, TicketProvider } from '../types.js';
-import { baseUrl, fitBody, HEX32, noteBlocks } from './common.js';
+import { authorizationHeader, baseUrl, fitBody, HEX32, noteBlocks, type BasicOrBearer } from './common.js';
 
 export interface ServicenowOptions {
   url: string;
-  auth: { scheme: 'basic'; user: string; secret: string } | { scheme: 'bearer'; secret: string };
+  auth: BasicOrBearer;
   table: string;
   /** incident state values: 6 Resolved, 7 Closed; 2 In Progress. */
   closeState: string;
@@ -54,6 +54,7 @@ export class ServicenowProvider implements TicketProvider {
   readonly searchable = true;
   readonly dryRun: boolean;
   private readonly base: string;
+  private readonly authorization: string;
 
   constructor(
     private readonly http: HttpClient,
@@ -61,14 +62,11 @@ export class ServicenowProvider implements TicketProvider {
   ) {
     this.base = baseUrl(opts.url);
     this.dryRun = http.dryRun;
-    http.addSecret(opts.auth.secret);
-    if (opts.auth.scheme === 'basic') http.addSecret(Buffer.from(`${opts.auth.user}:${opts.auth.secret}`).toString('base64'));
+    this.authorization = authorizationHeader(http, opts.auth);
   }
 
   private req(method: HttpRequest['method'], path: string, body?: unknown): HttpRequest {
-    const a = this.opts.auth;
-    const authorization = a.scheme === 'basic' ? `Basic ${Buffer.from(`${a.user}:${a.secret}`).toString('base64')}` : `Bearer ${a.secret}`;
-    return { method, url: `${this.base}/api/now/table/${this.opts.table}${path}`, headers: { Authorization: authorization, Accept: 'application/json' }, ...(body !== undefined ? { body } : {}) };
+    return { method, url: `${this.base}/api/now/table/${this.opts.table}${path}`, headers: { Authorization: this.authorization, Accept: 'application/json' }, ...(body !== undefined ? { body } : {}) };
   }
 
   async verify(): Promise<void> {
