@@ -5,7 +5,7 @@
 import type { Account, Domain, Snapshot } from '../model/directory.js';
 import type { Inventory } from '../model/iis.js';
 import type { FixAccount } from './fixes.js';
-import { FoldTable, grow } from './fold-table.js';
+import { FoldTable } from './fold-table.js';
 import { buildSpnIndex } from './spn-index.js';
 import type { AnalyzeOptions, RuleContext } from './types.js';
 
@@ -44,28 +44,23 @@ export function createRuleContext(snapshot: Snapshot, inventory: Inventory | nul
   // and no one-element array per account (a million accounts cost ~150 MB as a Map of lists).
   const accounts = snapshot.accounts;
   const sams = new FoldTable(accounts.length);
+  // There are at most as many distinct names as accounts: the per-id arrays never grow.
   /** Per name id: the first account position with that sAMAccountName; per position: the next one. */
-  let samFirst = new Int32Array(1024);
+  const samFirst = new Int32Array(accounts.length);
   const samNext = new Int32Array(accounts.length);
   const upns = new FoldTable();
   /** Per UPN id: the LAST account with that UPN (a later duplicate replaced an earlier one). */
-  let upnOwner = new Int32Array(1024);
+  const upnOwner = new Int32Array(accounts.length);
   for (let i = accounts.length - 1; i >= 0; i -= 1) {
     const a = accounts[i]!;
     const before = sams.size;
     const id = sams.intern(a.sAMAccountName);
-    if (id === before) {
-      if (id >= samFirst.length) samFirst = grow(samFirst, samFirst.length * 2);
-      samNext[i] = -1;
-    } else samNext[i] = samFirst[id]!;
+    samNext[i] = id === before ? -1 : samFirst[id]!;
     samFirst[id] = i;
     if (a.userPrincipalName) {
       const known = upns.size;
       const u = upns.intern(a.userPrincipalName);
-      if (u === known) {
-        if (u >= upnOwner.length) upnOwner = grow(upnOwner, upnOwner.length * 2);
-        upnOwner[u] = i;
-      }
+      if (u === known) upnOwner[u] = i;
     }
   }
   const withSam = (sam: string): Account[] => {

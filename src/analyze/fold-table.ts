@@ -136,10 +136,3 @@ export class FoldTable {
     this.slots = slots;
   }
 }
-
-/** A copy of the array with room for `length` values. */
-export function grow(array: Int32Array, length: number): Int32Array<ArrayBuffer> {
-  const bigger = new Int32Array(length);
-  bigger.set(array);
-  return bigger;
-}

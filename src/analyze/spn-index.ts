@@ -4,7 +4,7 @@
  * every lookup names its forest.
  */
 import type { Account, Snapshot } from '../model/directory.js';
-import { foldHash, FoldTable, grow } from './fold-table.js';
+import { foldHash, FoldTable } from './fold-table.js';
 import { spnKey } from './spn.js';
 import type { Resolution, SpnHolder, SpnIndex } from './types.js';
 
@@ -46,7 +46,7 @@ interface ForestData {
   /** Distinct SPN keys of the forest (case-insensitive), first stored spelling kept. */
   keys: FoldTable;
   /** Per key id: the holder's position in snapshot.accounts, or -(n + 1) for several holders (multi[n]). */
-  owner: Int32Array<ArrayBuffer>;
+  owner: Int32Array;
   /** Keys held by two or more accounts: each holder with its own spelling, in snapshot order. */
   multi: SpnHolder[][];
   aliases: Map<string, string>;
@@ -104,7 +104,7 @@ export function buildSpnIndex(snapshot: Snapshot): SpnIndex {
       const before = data.keys.size;
       const id = data.keys.internHashed(spn, hashes[k++]!);
       if (id === before) {
-        if (id >= data.owner.length) data.owner = grow(data.owner, data.owner.length * 2);
+        // Sized for every SPN counted for this forest above: a forest has no more keys than that.
         data.owner[id] = i;
         continue;
       }
@@ -131,14 +131,19 @@ export function buildSpnIndex(snapshot: Snapshot): SpnIndex {
   };
   const isHeld = (spn: string, forest: string): boolean => dataFor(forest).keys.find(spn) >= 0;
 
+  /** The SPN the KDC tries when nobody holds `spn` (HOST/x for an sPNMappings alias class), or null. */
+  const aliasTarget = (f: ForestData, spn: string): string | null => {
+    const slash = spn.indexOf('/');
+    const target = slash > 0 ? f.aliases.get(spn.slice(0, slash).toLowerCase()) : undefined;
+    return target === undefined ? null : `${target}${spn.slice(slash)}`;
+  };
+
   const resolvesOnlyTo = (spn: string, forest: string, account: Account): boolean => {
     const f = dataFor(forest);
     let id = f.keys.find(spn);
     if (id < 0) {
-      const slash = spn.indexOf('/');
-      const target = slash > 0 ? f.aliases.get(spn.slice(0, slash).toLowerCase()) : undefined;
-      if (target === undefined) return false;
-      id = f.keys.find(`${target}${spn.slice(slash)}`);
+      const mapped = aliasTarget(f, spn);
+      id = mapped === null ? -1 : f.keys.find(mapped);
       if (id < 0) return false;
     }
     const owner = f.owner[id]!;
@@ -155,14 +160,10 @@ export function buildSpnIndex(snapshot: Snapshot): SpnIndex {
   const resolve = (spn: string, forest: string): Resolution => {
     const explicit = holders(spn, forest);
     if (explicit.length > 0) return { via: 'explicit', holders: explicit };
-    const slash = spn.indexOf('/');
-    if (slash > 0) {
-      const target = dataFor(forest).aliases.get(spn.slice(0, slash).toLowerCase());
-      if (target !== undefined) {
-        const mapped = `${target}${spn.slice(slash)}`;
-        const viaAlias = holders(mapped, forest);
-        if (viaAlias.length > 0) return { via: 'host-alias', holders: viaAlias, hostSpn: viaAlias[0]?.spn ?? mapped };
-      }
+    const mapped = aliasTarget(dataFor(forest), spn);
+    if (mapped !== null) {
+      const viaAlias = holders(mapped, forest);
+      if (viaAlias.length > 0) return { via: 'host-alias', holders: viaAlias, hostSpn: viaAlias[0]?.spn ?? mapped };
     }
     return { via: 'none', holders: [] };
   };
