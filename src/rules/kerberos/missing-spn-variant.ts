@@ -1,3 +1,4 @@
+import { bindingHostNames } from '../../analyze/endpoints.js';
 import { makeFinding } from '../../analyze/findings.js';
 import { manualFix } from '../../analyze/fixes.js';
 import { isCleanPlainSpn, isHttpClass, isIpLiteral, parseSpn, spnDefects, spnKey } from '../../analyze/spn.js';
@@ -48,15 +49,11 @@ function variantsOf(ctx: RuleContext, account: Account, domains: readonly string
       if (!preferred) continue;
       // Any FQDN form on the same account satisfies the short one.
       const forest = ctx.index.forestOf(account);
-      if (fqdns.some((f) => resolvesTo(ctx, `${serviceClass}/${f}${port}`, forest, account))) continue;
+      if (fqdns.some((f) => ctx.index.resolvesOnlyTo(`${serviceClass}/${f}${port}`, forest, account))) continue;
       out.push({ existing: spn, missing: `${serviceClass}/${preferred}${port}`, missingHost: preferred });
     }
   }
   return out;
-}
-
-function resolvesTo(ctx: RuleContext, spn: string, forest: string, account: Account): boolean {
-  return ctx.index.resolvesOnlyTo(spn, forest, account);
 }
 
 /** The service class before the first "/" is one browsers use, compared without parsing or copying. */
@@ -72,13 +69,8 @@ function namesInUse(inv: Inventory): Set<string> {
   for (const s of inv.servers) {
     for (const site of s.sites) {
       for (const b of site.bindings) {
-        if (!b.isHttp) continue;
-        const h = (b.host ?? '').toLowerCase();
-        if (h !== '') names.add(h);
-        else {
-          names.add(s.netbiosName.toLowerCase());
-          if (s.fqdn) names.add(s.fqdn.toLowerCase());
-        }
+        // The same names the endpoints are built from (the server's own names for an empty host header).
+        if (b.isHttp) for (const { host } of bindingHostNames(s, b)) names.add(host);
       }
     }
   }
@@ -107,7 +99,7 @@ export const missingSpnVariant: Rule = {
         const key = spnKey(v.missing);
         if (seen.has(key)) continue;
         seen.add(key);
-        if (resolvesTo(ctx, v.missing, forest, account)) continue;
+        if (ctx.index.resolvesOnlyTo(v.missing, forest, account)) continue;
         // A duplicated SPN is duplicate-spn's finding: its twin must follow the owner chosen there.
         if (ctx.index.holderCount(v.existing, forest) > 1) continue;
         const resolution = ctx.index.resolve(v.missing, forest);
