@@ -131,18 +131,17 @@ export function createRuleContext(snapshot: Snapshot, inventory: Inventory | nul
     displayName,
     options: opts,
   };
-  // Rules see the accounts in compareAccounts order: scopedAccounts and every list built from the
+  // Rules see the accounts in display-name order: scopedAccounts and every list built from the
   // accounts come out sorted without sorting again. Findings are sorted on their own keys, so this
   // order never shows; the index and the name tables keep the file's order.
   ctx.snapshot = { ...snapshot, accounts: sortedAccounts(ctx, snapshot.accounts) };
   return ctx;
 }
 
-function sortKeyOf(ctx: RuleContext, account: Account): string {
-  return ctx.displayName(account).toLowerCase();
-}
-
-/** compareAccounts order, with each key computed once per account (not twice per comparison). */
+/**
+ * Display-name order: DOMAIN\sAMAccountName lower-cased, then objectGUID. Each key is computed once
+ * per account (not twice per comparison).
+ */
 function sortedAccounts(ctx: RuleContext, accounts: readonly Account[]): Account[] {
   const netbios = new Map<string, string>();
   const keys = accounts.map((account) => {
@@ -151,7 +150,7 @@ function sortedAccounts(ctx: RuleContext, accounts: readonly Account[]): Account
       prefix = netbiosOf(ctx.domains, account.domain);
       netbios.set(account.domain, prefix);
     }
-    // The same string as sortKeyOf, without caching a display name for every account.
+    // The display name, lower-cased, without caching a display name for every account.
     return `${prefix}\\${account.sAMAccountName}`.toLowerCase();
   });
   const order = accounts.map((_, i) => i);
@@ -209,12 +208,3 @@ export function forestNames(ctx: RuleContext): string[] {
 }
 
 const forestNameMemo = new WeakMap<RuleContext, string[]>();
-
-/** Stable ordering for accounts in messages and evidence: by display name, then objectGUID. */
-export function compareAccounts(ctx: RuleContext, a: Account, b: Account): number {
-  if (a === b) return 0;
-  const da = sortKeyOf(ctx, a);
-  const db = sortKeyOf(ctx, b);
-  if (da !== db) return da < db ? -1 : 1;
-  return a.objectGuid < b.objectGuid ? -1 : a.objectGuid > b.objectGuid ? 1 : 0;
-}

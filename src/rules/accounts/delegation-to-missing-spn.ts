@@ -16,7 +16,7 @@ export const delegationToMissingSpnRule: Rule = {
   needsInventory: false,
   check(ctx) {
     const findings: Finding[] = [];
-    // The context's accounts are in compareAccounts order already.
+    // The context's accounts are in display-name order already.
     for (const account of ctx.snapshot.accounts) {
       const forest = ctx.index.forestOf(account);
       for (const target of account.allowedToDelegateTo) {

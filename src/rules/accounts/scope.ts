@@ -3,7 +3,6 @@
  * identities (SpecificUser pools in the IIS inventory, when there is one), each with the pools that
  * run as it.
  */
-import { compareAccounts } from '../../analyze/context.js';
 import type { RuleContext } from '../../analyze/types.js';
 import type { Account, Domain } from '../../model/directory.js';
 import { isKrbtgt, passwordPredatesAes } from './flags.js';
@@ -97,22 +96,16 @@ function buildScopedAccounts(ctx: RuleContext): ScopedAccount[] {
     if (list) list.push(use);
     else poolsOf.set(resolved.account, [use]);
   }
-  // The context's accounts are in compareAccounts order already (createRuleContext sorts them), and
-  // pool identities are found among them: one pass in that order, no map of every holder, no sort.
+  // The context's accounts are in display-name order already (createRuleContext sorts them), and
+  // findAccount only returns accounts of that list: one pass in that order, no map of every holder, no sort.
   const out: ScopedAccount[] = [];
-  const seen = new Set<Account>();
   for (const account of ctx.snapshot.accounts) {
     const pools = poolsOf.get(account);
     const holdsSpns = account.servicePrincipalNames.length > 0;
-    if (pools) seen.add(account);
-    else if (!holdsSpns || isKrbtgt(account)) continue;
+    if (!pools && (!holdsSpns || isKrbtgt(account))) continue;
     out.push({ account, holdsSpns, pools: pools ?? NO_POOLS });
   }
-  // A pool identity the lookup found outside the account list (never with createRuleContext): keep it, in order.
-  const strays = [...poolsOf.keys()].filter((a) => !seen.has(a));
-  if (strays.length === 0) return out;
-  for (const account of strays) out.push({ account, holdsSpns: account.servicePrincipalNames.length > 0, pools: poolsOf.get(account) ?? NO_POOLS });
-  return out.sort((a, b) => compareAccounts(ctx, a.account, b.account));
+  return out;
 }
 
 /** "WEB03/PortalPool" labels for evidence and messages. */
