@@ -254,21 +254,24 @@ function validator(file: string): Validator {
   const fail = (where: string, what: string): never => {
     throw new Invalid(`${where}: ${what}`);
   };
-  const obj = (v: unknown, where: string): Record<string, unknown> =>
-    typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : fail(where, 'must be an object');
-  const arr = (v: unknown, where: string): unknown[] => (Array.isArray(v) ? v : fail(where, 'must be an array'));
-  const str = (v: unknown, where: string): string => (typeof v === 'string' ? v : fail(where, 'must be a string'));
-  const strOrNull = (v: unknown, where: string): string | null => (v === null ? null : str(v, where));
-  const num = (v: unknown, where: string): number => (typeof v === 'number' && Number.isFinite(v) ? v : fail(where, 'must be a number'));
-  const numOrNull = (v: unknown, where: string): number | null => (v === null ? null : num(v, where));
-  const bool = (v: unknown, where: string): boolean => (typeof v === 'boolean' ? v : fail(where, 'must be true or false'));
+  // `field` is joined to `where` only when a check fails: accounts are checked a million at a time.
+  const path = (where: string, field?: string): string => (field === undefined ? where : `${where}.${field}`);
+  const obj = (v: unknown, where: string, field?: string): Record<string, unknown> =>
+    typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : fail(path(where, field), 'must be an object');
+  const arr = (v: unknown, where: string, field?: string): unknown[] => (Array.isArray(v) ? v : fail(path(where, field), 'must be an array'));
+  const str = (v: unknown, where: string, field?: string): string => (typeof v === 'string' ? v : fail(path(where, field), 'must be a string'));
+  const strOrNull = (v: unknown, where: string, field?: string): string | null => (v === null ? null : str(v, where, field));
+  const num = (v: unknown, where: string, field?: string): number =>
+    typeof v === 'number' && Number.isFinite(v) ? v : fail(path(where, field), 'must be a number');
+  const numOrNull = (v: unknown, where: string, field?: string): number | null => (v === null ? null : num(v, where, field));
+  const bool = (v: unknown, where: string, field?: string): boolean => (typeof v === 'boolean' ? v : fail(path(where, field), 'must be true or false'));
   // A loop, not map(): this runs for five lists of each of a million accounts.
-  const strings = (v: unknown, where: string): void => {
-    const list = arr(v, where);
-    for (let i = 0; i < list.length; i += 1) if (typeof list[i] !== 'string') fail(`${where}[${i}]`, 'must be a string');
+  const strings = (v: unknown, where: string, field?: string): void => {
+    const list = arr(v, where, field);
+    for (let i = 0; i < list.length; i += 1) if (typeof list[i] !== 'string') fail(`${path(where, field)}[${i}]`, 'must be a string');
   };
-  const stringsOrNull = (v: unknown, where: string): void => {
-    if (v !== null) strings(v, where);
+  const stringsOrNull = (v: unknown, where: string, field?: string): void => {
+    if (v !== null) strings(v, where, field);
   };
   const reported = <T>(check: () => T): T => {
     try {
@@ -321,52 +324,32 @@ function validator(file: string): Validator {
       return arr(root.accounts, 'accounts');
     });
 
-  // Runs for each of a million accounts: the "accounts[i].field" text is built only when a check fails.
-  const at = (i: number, field: string): string => `accounts[${i}]${field === '' ? '' : `.${field}`}`;
-  const fieldStr = (v: unknown, i: number, field: string): string => (typeof v === 'string' ? v : fail(at(i, field), 'must be a string'));
-  const fieldStrOrNull = (v: unknown, i: number, field: string): void => {
-    if (v !== null && typeof v !== 'string') fail(at(i, field), 'must be a string');
-  };
-  const fieldNumOrNull = (v: unknown, i: number, field: string): void => {
-    if (v !== null && !(typeof v === 'number' && Number.isFinite(v))) fail(at(i, field), 'must be a number');
-  };
-  const fieldStrings = (v: unknown, i: number, field: string): void => {
-    if (!Array.isArray(v)) fail(at(i, field), 'must be an array');
-    const list = v as unknown[];
-    for (let k = 0; k < list.length; k += 1) if (typeof list[k] !== 'string') fail(`${at(i, field)}[${k}]`, 'must be a string');
-  };
-  const fieldStringsOrNull = (v: unknown, i: number, field: string): void => {
-    if (v !== null) fieldStrings(v, i, field);
-  };
-  const fieldBool = (v: unknown, i: number, field: string): void => {
-    if (typeof v !== 'boolean') fail(at(i, field), 'must be true or false');
-  };
-
   const account = (a: unknown, i: number): void =>
     reported(() => {
-      const o = typeof a === 'object' && a !== null && !Array.isArray(a) ? (a as Record<string, unknown>) : fail(at(i, ''), 'must be an object');
-      const guid = fieldStr(o.objectGuid, i, 'objectGuid').toLowerCase();
-      if (!GUID.test(guid)) fail(at(i, 'objectGuid'), 'is not a GUID');
-      if (guids.has(guid)) fail(at(i, 'objectGuid'), `${guid} appears twice`);
+      const w = `accounts[${i}]`;
+      const o = obj(a, w);
+      const guid = str(o.objectGuid, w, 'objectGuid').toLowerCase();
+      if (!GUID.test(guid)) fail(`${w}.objectGuid`, 'is not a GUID');
+      if (guids.has(guid)) fail(`${w}.objectGuid`, `${guid} appears twice`);
       guids.add(guid);
-      fieldStr(o.dn, i, 'dn');
-      fieldStr(o.sAMAccountName, i, 'sAMAccountName');
-      if (!ACCOUNT_KINDS.has(o.kind as string)) fail(at(i, 'kind'), 'must be user, computer, gmsa or msa');
-      if (!domains.has(fieldStr(o.domain, i, 'domain').toLowerCase())) fail(at(i, 'domain'), `'${o.domain}' is not in domains[]`);
-      if (!(typeof o.userAccountControl === 'number' && Number.isFinite(o.userAccountControl))) fail(at(i, 'userAccountControl'), 'must be a number');
-      fieldNumOrNull(o.userAccountControlComputed, i, 'userAccountControlComputed');
-      fieldNumOrNull(o.supportedEncryptionTypes, i, 'supportedEncryptionTypes');
-      fieldStrings(o.servicePrincipalNames, i, 'servicePrincipalNames');
-      fieldStrings(o.allowedToDelegateTo, i, 'allowedToDelegateTo');
-      fieldStrings(o.memberOf, i, 'memberOf');
-      fieldStrings(o.objectClass, i, 'objectClass');
-      fieldStringsOrNull(o.allowedToActOnBehalfOf, i, 'allowedToActOnBehalfOf');
-      fieldStringsOrNull(o.groupMsaMembership, i, 'groupMsaMembership');
-      for (const k of NULLABLE_STRING_FIELDS) fieldStrOrNull(o[k], i, k);
-      fieldBool(o.mustChangePassword, i, 'mustChangePassword');
-      fieldBool(o.privileged, i, 'privileged');
-      fieldNumOrNull(o.adminCount, i, 'adminCount');
-      fieldNumOrNull(o.primaryGroupId, i, 'primaryGroupId');
+      str(o.dn, w, 'dn');
+      str(o.sAMAccountName, w, 'sAMAccountName');
+      if (!ACCOUNT_KINDS.has(o.kind as string)) fail(`${w}.kind`, 'must be user, computer, gmsa or msa');
+      if (!domains.has(str(o.domain, w, 'domain').toLowerCase())) fail(`${w}.domain`, `'${o.domain}' is not in domains[]`);
+      num(o.userAccountControl, w, 'userAccountControl');
+      numOrNull(o.userAccountControlComputed, w, 'userAccountControlComputed');
+      numOrNull(o.supportedEncryptionTypes, w, 'supportedEncryptionTypes');
+      strings(o.servicePrincipalNames, w, 'servicePrincipalNames');
+      strings(o.allowedToDelegateTo, w, 'allowedToDelegateTo');
+      strings(o.memberOf, w, 'memberOf');
+      strings(o.objectClass, w, 'objectClass');
+      stringsOrNull(o.allowedToActOnBehalfOf, w, 'allowedToActOnBehalfOf');
+      stringsOrNull(o.groupMsaMembership, w, 'groupMsaMembership');
+      for (const k of NULLABLE_STRING_FIELDS) strOrNull(o[k], w, k);
+      bool(o.mustChangePassword, w, 'mustChangePassword');
+      bool(o.privileged, w, 'privileged');
+      numOrNull(o.adminCount, w, 'adminCount');
+      numOrNull(o.primaryGroupId, w, 'primaryGroupId');
     });
 
   return { header, account };
