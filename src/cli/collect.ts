@@ -6,8 +6,6 @@ import { EXIT, UsageError } from '../errors.js';
 import type { Snapshot } from '../model/directory.js';
 import type { CollectCliOptions } from './commands/collect.js';
 
-export { collectList } from './commands/options.js';
-
 /** `spnaudit collect` (defined in commands/collect.ts, loaded only when it runs). */
 export async function collectCommand(opts: CollectCliOptions): Promise<void> {
   if (!opts.out) throw new UsageError('--out <file> is required: where to write the snapshot');

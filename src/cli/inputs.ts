@@ -12,9 +12,6 @@ import type { Snapshot } from '../model/directory.js';
 import type { Inventory } from '../model/iis.js';
 import type { InputCliOptions } from './commands/options.js';
 
-export type { InputCliOptions } from './commands/options.js';
-export { addInputOptions } from './commands/options.js';
-
 export interface AuditInputs {
   config: LoadedConfig | null;
   inventory: Inventory | null;

@@ -3,7 +3,8 @@ import { EXIT } from '../errors.js';
 import { resolveTicketSettings } from '../tickets/settings.js';
 import { runTicketSync } from '../tickets/run.js';
 import type { TicketsCliOptions } from './commands/tickets.js';
-import { loadAuditInputs, type InputCliOptions } from './inputs.js';
+import type { InputCliOptions } from './commands/options.js';
+import { loadAuditInputs } from './inputs.js';
 import { auditWithSuppressions } from './audit.js';
 
 /** `spnaudit tickets sync` (defined in commands/tickets.ts, loaded only when it runs). */
