@@ -157,11 +157,15 @@ export async function* rawSearch(client: Client, opts: RawSearchOptions): AsyncG
     w?.();
   };
 
+  const clearTimer = () => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+  };
+
   const fail = (err: Error) => {
     if (failed) return;
     failed = err;
-    if (timer) clearTimeout(timer);
-    timer = null;
+    clearTimer();
     if (inFlight !== null) router.off(inFlight);
     inFlight = null;
     notify();
@@ -169,7 +173,7 @@ export async function* rawSearch(client: Client, opts: RawSearchOptions): AsyncG
 
   const onClose = () => {
     if (inFlight !== null || nextCookie !== null) {
-      fail(router.error ?? new Error('Connection closed before message response was received. Message type: SearchRequest (0x63)'));
+      fail(router.error ?? closedError());
     }
   };
 
@@ -180,8 +184,7 @@ export async function* rawSearch(client: Client, opts: RawSearchOptions): AsyncG
     }
     if (head.op === TAG.SEARCH_REFERENCE) return; // continuation references: not followed (as before)
     if (head.op !== TAG.SEARCH_DONE) throw new BerError(`unexpected protocol operation 0x${head.op.toString(16)} in a search answer`);
-    if (timer) clearTimeout(timer);
-    timer = null;
+    clearTimer();
     router.off(head.messageId);
     inFlight = null;
     const done = readSearchDone(c, head.opStart, head.opEnd);
@@ -202,7 +205,7 @@ export async function* rawSearch(client: Client, opts: RawSearchOptions): AsyncG
 
   const send = (cookie: Buffer | null) => {
     if (!socket || socket.destroyed || internals.socket !== socket) {
-      fail(router.error ?? new Error('Connection closed before message response was received. Message type: SearchRequest (0x63)'));
+      fail(router.error ?? closedError());
       return;
     }
     const id = internals._nextMessageId();
@@ -257,11 +260,16 @@ export async function* rawSearch(client: Client, opts: RawSearchOptions): AsyncG
       router.on(id, (head) => {
         if (head.op !== TAG.SEARCH_DONE) return;
         router.off(id);
-        if (timer) clearTimeout(timer);
+        clearTimer();
         socket?.off('close', onClose);
       });
     }
   }
+}
+
+/** ldapts' message for a connection that closed under a request (kept word for word). */
+function closedError(): Error {
+  return new Error('Connection closed before message response was received. Message type: SearchRequest (0x63)');
 }
 
 function decodeEntries(raw: readonly Buffer[]): LdapEntry[] {
