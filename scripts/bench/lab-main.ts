@@ -50,7 +50,7 @@ export interface LabBenchResult {
   loadMs: number;
   runs: number;
   clients: Array<Omit<ClientResult, 'samples'>>;
-  ratios: { spnauditVsLdapsearch: number; spnauditVsSameQueries: number; impacketVsSpnaudit: number | null };
+  ratios: { spnauditVsLdapsearch: number; spnauditOneConnectionVsLdapsearch: number; spnauditVsSameQueries: number; impacketVsSpnaudit: number | null };
   notes: string[];
 }
 
@@ -172,6 +172,14 @@ async function main(): Promise<void> {
       log('installing python3-impacket (apt-get)');
       spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'python3-impacket'], { stdio: 'ignore', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
     }
+    const collectClient = (extra: string[]) => ({
+      run: () =>
+        runMeasured(process.execPath, [cli, 'collect', '--url', lab.ldapUrl, '--bind-dn', lab.bindDn, '--password-file', lab.passwordFile, ...extra, '--out', snapshotFile], { cwd: ROOT }),
+      read: () => {
+        const s = JSON.parse(readFileSync(snapshotFile, 'utf8')) as { accounts: Array<{ servicePrincipalNames: string[] }>; complete: boolean };
+        return `${s.accounts.length} accounts, ${s.accounts.reduce((n, a) => n + a.servicePrincipalNames.length, 0)} SPNs, complete=${s.complete}`;
+      },
+    });
     const impacket = existsSync(IMPACKET_EXAMPLE) && existsSync('/usr/bin/python3');
     if (!impacket) notes.push(`impacket not measured: ${IMPACKET_EXAMPLE} is missing (apt-get install python3-impacket)`);
 
@@ -190,14 +198,10 @@ async function main(): Promise<void> {
           return `${c.entries} entries (SPN holders + privileged members), ${c.spns} SPNs`;
         },
       },
-      'spnaudit collect': {
-        run: () =>
-          runMeasured(process.execPath, [cli, 'collect', '--url', lab.ldapUrl, '--bind-dn', lab.bindDn, '--password-file', lab.passwordFile, '--out', snapshotFile], { cwd: ROOT }),
-        read: () => {
-          const s = JSON.parse(readFileSync(snapshotFile, 'utf8')) as { accounts: Array<{ servicePrincipalNames: string[] }>; complete: boolean };
-          return `${s.accounts.length} accounts, ${s.accounts.reduce((n, a) => n + a.servicePrincipalNames.length, 0)} SPNs, complete=${s.complete}`;
-        },
-      },
+      // As users run it: the default --parallel (two connections to the DC).
+      'spnaudit collect': collectClient([]),
+      // One connection, as ldapsearch uses: what the client itself costs on top of the wire.
+      'spnaudit collect --parallel 1': collectClient(['--parallel', '1']),
       ...(impacket
         ? {
             'impacket GetUserSPNs': {
@@ -254,6 +258,7 @@ async function main(): Promise<void> {
       clients: summary.map(({ samples: _s, ...rest }) => rest),
       ratios: {
         spnauditVsLdapsearch: median('spnaudit collect')! / median('ldapsearch')!,
+        spnauditOneConnectionVsLdapsearch: median('spnaudit collect --parallel 1')! / median('ldapsearch')!,
         spnauditVsSameQueries: median('spnaudit collect')! / median('ldapsearch, same queries as collect')!,
         impacketVsSpnaudit: impacket ? median('impacket GetUserSPNs')! / median('spnaudit collect')! : null,
       },

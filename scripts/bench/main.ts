@@ -231,7 +231,8 @@ function printReport(result: BenchResult): void {
       ]),
     );
     lines.push(
-      `   spnaudit / ldapsearch (SPN holders) = ${ratio(l.ratios.spnauditVsLdapsearch)} (target ≤ ${TARGETS.collectVsLdapsearch}×: ${verdict(l.ratios.spnauditVsLdapsearch <= TARGETS.collectVsLdapsearch)})`,
+      `   spnaudit (default --parallel 2) / ldapsearch (SPN holders) = ${ratio(l.ratios.spnauditVsLdapsearch)} (target ≤ ${TARGETS.collectVsLdapsearch}×: ${verdict(l.ratios.spnauditVsLdapsearch <= TARGETS.collectVsLdapsearch)})`,
+      `   spnaudit --parallel 1 / ldapsearch (one connection each) = ${ratio(l.ratios.spnauditOneConnectionVsLdapsearch)} (target ≤ ${TARGETS.collectVsLdapsearch}×: ${verdict(l.ratios.spnauditOneConnectionVsLdapsearch <= TARGETS.collectVsLdapsearch)})`,
       `   spnaudit / ldapsearch (the same queries collect sends) = ${ratio(l.ratios.spnauditVsSameQueries)}`,
     );
     if (l.ratios.impacketVsSpnaudit !== null) {

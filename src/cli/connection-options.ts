@@ -16,6 +16,7 @@ export function addConnectionOptions(cmd: Command): Command {
     .option('--tls-server-name <name>', 'name to verify the certificate against when --url holds an IP or alias')
     .option('--page-size <n>', 'LDAP page size, 1..1000 (default 1000)')
     .option('--timeout <seconds>', 'connect and per-request timeout, also the server-side time limit (default 60)')
+    .option('--parallel <n>', 'connections to a DC for the SPN-holder search, 1..8, each reading its own uSNCreated ranges (default 2)')
     .addOption(new Option('--queries <dir>', 'folder with the LDAP query files (default: the bundled queries/)'))
     .option('--config <file>', 'YAML/JSON config file (ldap, iis, inventory sections); flags override it');
 }

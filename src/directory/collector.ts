@@ -12,6 +12,7 @@ import { entryToAccount } from './account.js';
 import type { LdapSession, SearchRequest } from './connection.js';
 import type { LdapEntry } from './entry.js';
 import { buildFilters, resolveBase, type NamingContexts, type QueryDef, type QuerySet } from './queries.js';
+import { rangeFilter, usnRanges } from './usn-split.js';
 import { dnToDnsName, generalizedTimeToIso, sidToString } from './values.js';
 
 export interface CollectOptions {
@@ -26,6 +27,15 @@ export interface CollectOptions {
   /** --gc: opens a session to a DC of each domain for attributes the GC does not carry. */
   domainSession?: (domain: { dnsName: string; dn: string }) => Promise<LdapSession>;
   concurrency?: number;
+  /**
+   * Connections to one DC that a search its query file marks `split:` may use at once (--parallel);
+   * 1 or no `openPeer`: every search is one request on one connection.
+   */
+  parallel?: number;
+  /** Opens another bound session like the one to `url` (same credentials and TLS settings). */
+  openPeer?: (url: string) => Promise<LdapSession>;
+  /** Something the person running collect should know that is not a gap in the data. */
+  onNotice?: (message: string) => void;
   now?: () => Date;
   /** Called after each page with the number of accounts read so far (progress display). */
   onProgress?: (accounts: number) => void;
@@ -60,10 +70,11 @@ export class Collection {
     query: QueryDef,
     nc: NamingContexts,
     onEntry: (entry: LdapEntry) => void | Promise<void>,
-    opts: { values?: readonly string[]; base?: string } = {},
+    opts: { values?: readonly string[]; base?: string; restrict?: (filter: string) => string } = {},
   ): Promise<boolean> {
     let ok = true;
-    for (const filter of buildFilters(query, opts.values ?? [])) {
+    for (const built of buildFilters(query, opts.values ?? [])) {
+      const filter = opts.restrict ? opts.restrict(built) : built;
       const request: SearchRequest = {
         base: opts.base ?? resolveBase(query, nc),
         scope: query.scope,
@@ -207,6 +218,9 @@ export async function collect(opts: CollectOptions): Promise<Snapshot> {
             base: opts.baseDn && opts.baseDn.toLowerCase().endsWith(d.dn.toLowerCase()) ? opts.baseDn : d.dn,
             identities: identities.filter((i) => i.domain === null || i.domain === d.dnsName).map((i) => i.sam),
             forest: forest.rootDomain,
+            parallel: opts.parallel ?? 1,
+            openPeer: opts.openPeer,
+            onNotice: opts.onNotice,
             functionalLevel: d.dn.toLowerCase() === defaultNc?.toLowerCase() ? functionalLevel : null,
             toAccount,
           });
@@ -251,7 +265,7 @@ async function collectDomain(
   queries: QuerySet,
   d: DomainInfo,
   nc: NamingContexts,
-  o: { base: string; identities: string[]; forest: string; functionalLevel: number | null; toAccount: (e: LdapEntry) => void },
+  o: { base: string; identities: string[]; forest: string; functionalLevel: number | null; toAccount: (e: LdapEntry) => void } & PeerOptions,
 ): Promise<Domain> {
   const domain: Domain = {
     dnsName: d.dnsName,
@@ -283,7 +297,7 @@ async function collectDomain(
     }, { values: sids });
   }
 
-  await c.run(s, queries['spn-holders'], nc, o.toAccount, { base: o.base });
+  await runSplit(c, s, queries, queries['spn-holders'], nc, o.toAccount, o.base, o);
 
   const missing = o.identities.filter((sam) => !c.hasAccountNamed(d.dnsName, sam));
   if (missing.length > 0) await c.run(s, queries['accounts-by-name'], nc, o.toAccount, { values: missing });
@@ -304,6 +318,91 @@ async function collectDomain(
     if (a.primaryGroupId !== null && PRIVILEGED_PRIMARY_GROUPS.has(a.primaryGroupId)) a.privileged = true;
   }
   return domain;
+}
+
+type PeerOptions = Pick<CollectOptions, 'parallel' | 'openPeer' | 'onNotice'>;
+
+/** uSNCreated ranges per connection: more ranges than connections, so one slow range does not leave a connection idle. */
+const RANGES_PER_CONNECTION = 4;
+
+/**
+ * Runs a query as one search, or, when its file says `split:` and --parallel allows, as disjoint
+ * uSNCreated ranges over several connections to the same DC (src/directory/usn-split.ts says why
+ * they cover every object exactly once). A connection that cannot be opened, or that reaches a
+ * different DC, is not used: the ranges then run on the connections that remain.
+ */
+async function runSplit(
+  c: Collection,
+  s: LdapSession,
+  queries: QuerySet,
+  query: QueryDef,
+  nc: NamingContexts,
+  onEntry: (e: LdapEntry) => void,
+  base: string,
+  o: PeerOptions,
+): Promise<void> {
+  const parallel = o.parallel ?? 1;
+  const dc = query.split && parallel > 1 && o.openPeer ? await dcIdentity(s, queries.rootdse).catch(() => null) : null;
+  if (!dc || !o.openPeer) {
+    await c.run(s, query, nc, onEntry, { base });
+    return;
+  }
+  const openPeer = o.openPeer;
+  const peers: LdapSession[] = [];
+  try {
+    const opened = await Promise.allSettled(Array.from({ length: parallel - 1 }, () => openPeer(s.url)));
+    const refused: string[] = [];
+    for (const result of opened) {
+      if (result.status === 'rejected') {
+        refused.push(oneLine(result.reason instanceof Error ? result.reason.message : String(result.reason)));
+        continue;
+      }
+      const peer = result.value;
+      const same = await dcIdentity(peer, queries.rootdse).catch(() => null);
+      if (same?.service.toLowerCase() === dc.service.toLowerCase()) {
+        peers.push(peer);
+      } else {
+        refused.push(`it reached ${same?.service ?? 'a server without dsServiceName'} instead of ${dc.service}`);
+        await peer.close().catch(() => undefined);
+      }
+    }
+    if (refused.length > 0) {
+      o.onNotice?.(`${query.id}: ${refused.length} of ${parallel - 1} extra connection(s) to ${s.url} not used (${[...new Set(refused)].join('; ')}); reading on ${peers.length + 1}`);
+    }
+    const sessions = [s, ...peers];
+    if (sessions.length === 1) {
+      await c.run(s, query, nc, onEntry, { base });
+      return;
+    }
+    const ranges = usnRanges(dc.highestUsn, sessions.length * RANGES_PER_CONNECTION);
+    let next = 0;
+    await Promise.all(
+      sessions.map(async (session) => {
+        for (let range = ranges[next++]; range !== undefined; range = ranges[next++]) {
+          const part = range;
+          await c.run(session, query, nc, onEntry, { base, restrict: (filter) => rangeFilter(filter, 'uSNCreated', part) });
+        }
+      }),
+    );
+  } finally {
+    await Promise.all(peers.map((p) => p.close().catch(() => undefined)));
+  }
+}
+
+/**
+ * Which DC a session reaches (dsServiceName) and its highestCommittedUSN, read with the rootdse
+ * query; null when the RootDSE does not say (then nothing is split).
+ */
+async function dcIdentity(session: LdapSession, rootdse: QueryDef): Promise<{ service: string; highestUsn: number } | null> {
+  let found: { service: string; highestUsn: number } | null = null;
+  const request = { base: '', scope: 'base' as const, filter: rootdse.filter, attributes: rootdse.attributes, binaryAttributes: [], paged: false };
+  for await (const page of session.search(request)) {
+    const e = page[0];
+    const service = e?.string('dsServiceName');
+    const usn = Number(e?.string('highestCommittedUSN') ?? NaN);
+    if (service && Number.isSafeInteger(usn) && usn >= 0) found = { service, highestUsn: usn };
+  }
+  return found;
 }
 
 export interface ParsedIdentity {

@@ -47,6 +47,9 @@ export async function collectLive(settings: LdapSettings, opts: LiveOptions = {}
       queries,
       baseDn: settings.baseDn,
       identities: opts.identities ?? [],
+      parallel: settings.parallel,
+      openPeer: (url) => openSession(connection(url)),
+      onNotice: (message) => stderr.write(`${tty ? '\r\u001b[K' : ''}spnaudit: ${message}\n`),
       source: {
         url: settings.url,
         baseDn: settings.baseDn ?? '',

@@ -29,6 +29,11 @@ export interface QueryDef {
   paged: boolean;
   /** A missing base object (e.g. no Directory Service object) is not an error. */
   optional: boolean;
+  /**
+   * An attribute (only uSNCreated is supported) to cut this search into disjoint ranges that
+   * several connections to the same DC can run at once (--parallel); null: one search.
+   */
+  split: 'uSNCreated' | null;
   file: string;
 }
 
@@ -48,7 +53,7 @@ export type RequiredQuery = (typeof REQUIRED_QUERIES)[number];
 
 export const DEFAULT_QUERIES_DIR = fileURLToPath(new URL('../../queries/', import.meta.url));
 
-const KNOWN_KEYS = new Set(['id', 'why', 'base', 'scope', 'filter', 'combine', 'valueKind', 'attributes', 'binaryAttributes', 'paged', 'optional']);
+const KNOWN_KEYS = new Set(['id', 'why', 'base', 'scope', 'filter', 'combine', 'valueKind', 'attributes', 'binaryAttributes', 'paged', 'optional', 'split']);
 const BASE_PLACEHOLDERS = /\{(?!domainDn\}|configurationNamingContext\}|rootDomainNamingContext\})[^}]*\}/;
 
 export async function loadQueries(dir: string = DEFAULT_QUERIES_DIR): Promise<QuerySet> {
@@ -118,6 +123,13 @@ function validateQuery(
   for (const b of binaryAttributes) {
     if (!attributes.includes(b)) throw new UsageError(`${at('binaryAttributes')}: binary attribute '${b}' is not in attributes`);
   }
+  const split = data.split === undefined ? null : data.split;
+  if (split !== null) {
+    if (split !== 'uSNCreated') throw new UsageError(`${at('split')}: split must be uSNCreated (every object has one, and it never changes on a DC)`);
+    if (scope !== 'sub' || data.paged !== true || filter.includes('{value}')) {
+      throw new UsageError(`${at('split')}: split needs a paged subtree search without {value}`);
+    }
+  }
   return {
     id: str('id'),
     why: str('why'),
@@ -130,6 +142,7 @@ function validateQuery(
     binaryAttributes,
     paged: data.paged === true,
     optional: data.optional === true,
+    split,
     file,
   };
 }

@@ -12,6 +12,7 @@ import { ldapSearch } from './harness/ldapsearch.js';
 import { values } from './harness/ldif.js';
 import { describeLab, requireLab, type LabInfo } from './lab-context.js';
 import { SCENARIO, bigSpns, scenarioDuplicates } from './scenario.js';
+import { rangeFilter, usnRanges } from '../../src/directory/usn-split.js';
 
 let lab: LabInfo;
 let dir: string;
@@ -110,6 +111,34 @@ describeLab('spnaudit collect against the Samba AD DC', () => {
     const { collectedAt: _b, ...actual } = viaLdapts.snapshot!;
     // Everything but the collection time is identical, down to the order of accounts and values.
     expect(actual).toEqual(expected);
+  });
+
+  it('splits the SPN-holder search into uSNCreated ranges the DC answers disjointly and completely', async () => {
+    // The DC names itself and its highest USN, so collect (default --parallel 2) does split.
+    const [root] = await ldapSearch(lab, { base: '', scope: 'base', filter: '(objectClass=*)', attributes: ['dsServiceName', 'highestCommittedUSN'] });
+    expect(values(root!, 'dsServiceName')[0]).toMatch(/^CN=NTDS Settings,/);
+    const highest = Number(values(root!, 'highestCommittedUSN')[0]);
+    expect(highest).toBeGreaterThan(1000);
+    // Range filters as collect writes them, sent by ldapsearch: each holder in exactly one. The
+    // scenario's holders were all created within the last few hundred USNs, so the ranges are cut
+    // finer than collect's (4 per connection) to put them into several.
+    const dnsOf = async (filter: string) => (await ldapSearch(lab, { filter, attributes: ['1.1'], paged: true })).map((e) => e.dn.toLowerCase());
+    const all = await dnsOf('(servicePrincipalName=*)');
+    const parts: string[][] = [];
+    for (const range of usnRanges(highest, 64)) parts.push(await dnsOf(rangeFilter('(servicePrincipalName=*)', 'uSNCreated', range)));
+    expect(parts.filter((p) => p.length > 0).length).toBeGreaterThan(1);
+    expect(parts.flat().sort()).toEqual([...all].sort());
+  });
+
+  it('reads the same snapshot over one connection (--parallel 1) as over several (--parallel 4)', async () => {
+    const one = await collect(connection(['--identity', 'CONTOSO\\svc_apppool_nospn', '--parallel', '1']), 'one.json');
+    const four = await collect(connection(['--identity', 'CONTOSO\\svc_apppool_nospn', '--parallel', '4']), 'four.json');
+    expect([one.code, one.stderr, four.code, four.stderr]).toEqual([0, '', 0, '']);
+    const { collectedAt: _a, ...expected } = plain.snapshot!;
+    const { collectedAt: _b, ...single } = one.snapshot!;
+    const { collectedAt: _c, ...split } = four.snapshot!;
+    expect(single).toEqual(expected);
+    expect(split).toEqual(expected);
   });
 
   it('works over ldaps:// with --ca-file', async () => {

@@ -232,7 +232,8 @@ describeLab('faults against the Samba AD DC', () => {
 
     it('the server stops answering in the middle of paging: exit 4 and complete: false, nothing sent unauthenticated', async () => {
       const p = await proxy(onSpnHoldersPage(2, 'stall'));
-      const r = await collect([...connection(p.url), '--timeout', '2', '--page-size', '5']);
+      // --parallel 1: the fault hits the one unsplit search whose pages the proxy counts.
+      const r = await collect([...connection(p.url), '--timeout', '2', '--page-size', '5', '--parallel', '1']);
       const snapshot = expectIncomplete(r, /spn-holders \(DC=contoso,DC=test\) on ldap:\/\/127\.0\.0\.1:\d+: .*timed out/i);
       expect(snapshot.accounts.length).toBeGreaterThanOrEqual(5);
       expectEveryConnectionAuthenticated(p);
@@ -244,7 +245,7 @@ describeLab('faults against the Samba AD DC', () => {
     // socket dies with the process), so that is what this proxy does.
     it('the connection is reset in the middle of paging (a killed DC, seen from the client): exit 4, complete: false', async () => {
       const p = await proxy(onSpnHoldersPage(3, 'reset'));
-      const r = await collect([...connection(p.url), '--page-size', '5']);
+      const r = await collect([...connection(p.url), '--page-size', '5', '--parallel', '1']);
       const snapshot = expectIncomplete(r, /spn-holders \(DC=contoso,DC=test\) on ldap:\/\/127\.0\.0\.1:\d+: /);
       expect(snapshot.accounts.length).toBeGreaterThanOrEqual(10);
       expect(snapshot.accounts.length).toBeLessThan(baseline.accounts.length);
@@ -258,10 +259,23 @@ describeLab('faults against the Samba AD DC', () => {
       expect(p.connectionCount).toBe(1);
     });
 
+    it('the second connection of a split search is reset: exit 4, complete: false, the first one finishes its ranges', async () => {
+      let seen = 0;
+      const p = await proxy({ onRequest: (req, conn) => (conn === 2 && req.search?.filter.startsWith(`(&${SPN_HOLDERS_FILTER}`) && ++seen === 2 ? 'reset' : 'forward') });
+      const r = await collect([...connection(p.url), '--page-size', '5']);
+      const snapshot = expectIncomplete(r, /spn-holders \(DC=contoso,DC=test\) on ldap:\/\/127\.0\.0\.1:\d+: /);
+      expect(p.connectionCount).toBe(2);
+      expectEveryConnectionAuthenticated(p);
+      expect(snapshot.errors.every((e) => e.where.startsWith('spn-holders '))).toBe(true);
+      // The first connection kept reading: its range searches all ran, none failed.
+      const firstConnectionRanges = p.requests.filter((q) => q.connection === 1 && q.search?.filter.startsWith(`(&${SPN_HOLDERS_FILTER}`));
+      expect(firstConnectionRanges.length).toBeGreaterThan(0);
+    });
+
     it('audit through the same reset: every report says incomplete, exit 4', async () => {
       const p = await proxy(onSpnHoldersPage(3, 'reset'));
       const json = path.join(dir, 'reset-audit.json');
-      const r = await cli(['audit', ...connection(p.url), '--page-size', '5', '--config', EXAMPLE_CONFIG, '--format', 'json', '--output', json, '--report', `sarif=${path.join(dir, 'reset.sarif')}`]);
+      const r = await cli(['audit', ...connection(p.url), '--page-size', '5', '--parallel', '1', '--config', EXAMPLE_CONFIG, '--format', 'json', '--output', json, '--report', `sarif=${path.join(dir, 'reset.sarif')}`]);
       expect(r.code, r.stderr).toBe(4);
       expect(r.stderr).toMatch(/^spnaudit: INCOMPLETE audit: the directory could not be read completely; findings may be missing \(exit 4\)\n$/);
       const report = JSON.parse(await readFile(json, 'utf8')) as AuditResult;
@@ -279,7 +293,7 @@ describeLab('faults against the Samba AD DC', () => {
       [10, 'referral', 'Referral to another server'],
     ])('LDAP %i (%s) on the second page: exit 4, complete: false, the code recorded', async (code, _name, diagnostic) => {
       const p = await proxy(rewriteSpnHoldersDone(2, code, diagnostic, code === 10 ? ['ldap://dc9.fabrikam.test/DC=fabrikam,DC=test'] : []));
-      const r = await collect([...connection(p.url), '--page-size', '5']);
+      const r = await collect([...connection(p.url), '--page-size', '5', '--parallel', '1']);
       const snapshot = expectIncomplete(r, new RegExp(`spn-holders .*${diagnostic}`));
       expect(snapshot.errors).toEqual([expect.objectContaining({ where: expect.stringMatching(/^spn-holders /), code })]);
       expect(snapshot.accounts.length).toBeGreaterThanOrEqual(5);
@@ -307,10 +321,11 @@ describeLab('faults against the Samba AD DC', () => {
       expect(c.code, c.stderr).toBe(0);
       const a = await cli(['audit', ...connection(p.url), '--config', EXAMPLE_CONFIG, '--format', 'json']);
       expect(a.code, a.stderr).toBe(1);
-      expect(p.connectionCount).toBe(2);
+      // Two connections each (the default --parallel 2 splits the SPN-holder search).
+      expect(p.connectionCount).toBe(4);
       expect(new Set(p.opNames())).toEqual(new Set(READ_ONLY));
       expectEveryConnectionAuthenticated(p);
-      for (const conn of [1, 2]) expect(p.requests.filter((r) => r.connection === conn).at(-1)?.opName).toBe('unbindRequest');
+      for (const conn of [1, 2, 3, 4]) expect(p.requests.filter((r) => r.connection === conn).at(-1)?.opName).toBe('unbindRequest');
     });
 
     it('--gc: the GC and the domain DC connections send only bind, search and unbind', async () => {
@@ -320,18 +335,18 @@ describeLab('faults against the Samba AD DC', () => {
       await writeFile(cfg, `ldap:\n  domainControllers:\n    contoso.test: ${dc.url}\n`);
       const r = await collect([...connection(gc.url), '--gc', '--config', cfg]);
       expect(r.code, r.stderr).toBe(0);
-      for (const p of [gc, dc]) {
-        expect(p.connectionCount).toBe(1);
-        expect(new Set(p.opNames())).toEqual(new Set(READ_ONLY));
-      }
+      // The GC search is one search; the domain DC's SPN-holder search is split over two connections.
+      expect([gc.connectionCount, dc.connectionCount]).toEqual([1, 2]);
+      for (const p of [gc, dc]) expect(new Set(p.opNames())).toEqual(new Set(READ_ONLY));
     });
 
     it('--starttls: the only request in clear is the StartTLS extended operation', async () => {
       const p = await proxy();
       const r = await collect([...connection(p.url), '--starttls', '--ca-file', lab.caFile]);
       expect(r.code, r.stderr).toBe(0);
-      expect(p.requests.map((q) => [q.opName, q.extended?.oid])).toEqual([['extendedReq', STARTTLS_OID]]);
-      expect(p.encryptedAfterStartTls.has(1)).toBe(true);
+      // Each of the two connections (default --parallel 2) sends StartTLS first and nothing else in clear.
+      expect(p.requests.map((q) => [q.opName, q.extended?.oid])).toEqual([['extendedReq', STARTTLS_OID], ['extendedReq', STARTTLS_OID]]);
+      expect([p.encryptedAfterStartTls.has(1), p.encryptedAfterStartTls.has(2)]).toEqual([true, true]);
     });
   });
 

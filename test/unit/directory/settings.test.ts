@@ -46,8 +46,19 @@ describe('LDAP settings', () => {
     [{ url: 'ldap://x' }, /no bind identity/],
     [{ url: 'ldap://x', bindDn: 'a', pageSize: '5000' }, /--page-size must be 1\.\.1000/],
     [{ url: 'ldap://x', bindDn: 'a', timeout: '10s' }, /--timeout must be a whole number/],
+    [{ url: 'ldap://x', bindDn: 'a', parallel: '0' }, /--parallel must be 1\.\.8 connections, got 0/],
+    [{ url: 'ldap://x', bindDn: 'a', parallel: '9' }, /--parallel must be 1\.\.8 connections, got 9/],
+    [{ url: 'ldap://x', bindDn: 'a', parallel: 'two' }, /--parallel must be a whole number/],
   ])('rejects bad flags %#', (flags, message) => {
     expect(() => resolveLdapSettings(flags, null)).toThrow(message);
+  });
+});
+
+describe('--parallel', () => {
+  it('defaults to two connections; the flag wins over ldap.parallel in the config', () => {
+    expect(resolveLdapSettings({ url: 'ldap://x', bindDn: 'a' }, null).parallel).toBe(2);
+    expect(resolveLdapSettings({}, cfg('ldap:\n  url: ldap://x\n  bindDn: a\n  parallel: 1\n')).parallel).toBe(1);
+    expect(resolveLdapSettings({ parallel: '4' }, cfg('ldap:\n  url: ldap://x\n  bindDn: a\n  parallel: 1\n')).parallel).toBe(4);
   });
 });
 
@@ -95,6 +106,9 @@ describe('query files', () => {
     expect(q['spn-holders'].paged).toBe(true);
     expect(q['accounts-by-name'].attributes).toEqual(q['spn-holders'].attributes);
     expect(q['spn-holders'].attributes).toContain('msDS-SupportedEncryptionTypes');
+    expect(q['spn-holders'].split).toBe('uSNCreated');
+    expect(q.rootdse.attributes).toEqual(expect.arrayContaining(['dsServiceName', 'highestCommittedUSN']));
+    expect(q['nested-groups'].split).toBeNull();
   });
 
   it.each([
@@ -102,6 +116,8 @@ describe('query files', () => {
     ['spn-holders.yaml', 'id: spn-holders\nwhy: x\nbase: "{domainDn}"\nscope: sub\nfilter: (a=*\n', /spn-holders\.yaml:5: filter must be a parenthesized LDAP filter/],
     ['spn-holders.yaml', 'id: spn-holders\nwhy: x\nbase: "{domainDN}"\nscope: sub\nfilter: (a=*)\n', /unknown placeholder/],
     ['spn-holders.yaml', 'id: spn-holders\nwhy: x\nbase: ""\nscope: sub\nfilter: (a=*)\natributes: [a]\n', /unknown key 'atributes'/],
+    ['spn-holders.yaml', 'id: spn-holders\nwhy: x\nbase: ""\nscope: sub\nfilter: (a=*)\npaged: true\nsplit: uSNChanged\n', /spn-holders\.yaml:7: split must be uSNCreated/],
+    ['spn-holders.yaml', 'id: spn-holders\nwhy: x\nbase: ""\nscope: sub\nfilter: (a=*)\nsplit: uSNCreated\n', /spn-holders\.yaml:6: split needs a paged subtree search without \{value\}/],
     ['rootdse.yaml', 'id: partitions\nwhy: x\nbase: ""\nscope: base\nfilter: (a=*)\n', /query id 'partitions' is defined twice|required query 'rootdse' is missing/],
   ])('rejects a broken %s', async (name, text, message) => {
     await expect(withQueries((dir) => writeFile(path.join(dir, name), text))).rejects.toThrow(message);
