@@ -1,4 +1,4 @@
-/** Writing generated data to disk without holding it in memory. */
+/** Writing generated data to disk without holding its text in memory. */
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';

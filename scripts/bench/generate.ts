@@ -10,6 +10,7 @@
  *                           some of them with a planted defect
  * Each account holds about three SPNs.
  */
+import { inAccountOrder } from '../../src/model/account-order.js';
 import type { Account, AccountKind, Domain, Forest, Snapshot } from '../../src/model/directory.js';
 import { SNAPSHOT_SCHEMA_VERSION } from '../../src/model/directory.js';
 import { UAC } from '../../src/model/uac.js';
@@ -255,21 +256,26 @@ export function snapshotHeader(): Omit<Snapshot, 'accounts'> {
   };
 }
 
-/** The whole snapshot in memory: for tests and small sizes. */
+/** The whole snapshot in memory, in account order like collect's: for tests and small sizes. */
 export function generateSnapshot(spec: GenerateSpec): Snapshot {
-  return { ...snapshotHeader(), accounts: [...generateAccounts(spec)] };
+  const header = snapshotHeader();
+  return { ...header, accounts: inAccountOrder([...generateAccounts(spec)], header.domains) };
 }
 
 /**
- * The snapshot as text chunks in the layout `spnaudit collect` writes (header, then one account per
- * line), so a file of any size can be written without building it in memory.
+ * The snapshot as text chunks in the layout and account order `spnaudit collect` writes (header,
+ * then one account per line), so a file of any size is written without building its text in
+ * memory. The accounts are held (about 1 GB at a million) to put them in account order;
+ * `collectOrder: false` keeps the generation order, for measuring an audit that has to sort.
  */
-export function* snapshotJsonChunks(spec: GenerateSpec): Generator<string> {
-  const headerJson = JSON.stringify(snapshotHeader(), null, 2);
+export function* snapshotJsonChunks(spec: GenerateSpec, opts: { collectOrder?: boolean } = {}): Generator<string> {
+  const header = snapshotHeader();
+  const headerJson = JSON.stringify(header, null, 2);
   yield `${headerJson.slice(0, -2)},\n  "accounts": [`;
   let first = true;
   let batch = '';
-  for (const account of generateAccounts(spec)) {
+  const accounts = opts.collectOrder === false ? generateAccounts(spec) : inAccountOrder([...generateAccounts(spec)], header.domains);
+  for (const account of accounts) {
     batch += `${first ? '' : ','}\n    ${JSON.stringify(account)}`;
     first = false;
     if (batch.length > 1 << 20) {

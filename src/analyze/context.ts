@@ -5,6 +5,7 @@
 import type { Account, Domain, Snapshot } from '../model/directory.js';
 import type { Inventory } from '../model/iis.js';
 import type { FixAccount } from './fixes.js';
+import { inAccountOrder, netbiosOf } from '../model/account-order.js';
 import { FoldTable } from './fold-table.js';
 import { buildSpnIndex } from './spn-index.js';
 import type { AnalyzeOptions, RuleContext } from './types.js';
@@ -131,49 +132,16 @@ export function createRuleContext(snapshot: Snapshot, inventory: Inventory | nul
     displayName,
     options: opts,
   };
-  // Rules see the accounts in display-name order: scopedAccounts and every list built from the
-  // accounts come out sorted without sorting again. Findings are sorted on their own keys, so this
-  // order never shows; the index and the name tables keep the file's order.
-  ctx.snapshot = { ...snapshot, accounts: sortedAccounts(ctx, snapshot.accounts) };
+  // Rules see the accounts in account order (src/model/account-order.ts): scopedAccounts and every
+  // list built from the accounts come out sorted without sorting again. Findings are sorted on their
+  // own keys, so this order never shows; the index and the name tables keep the file's order.
+  // collect writes snapshots in this order, so usually this is one pass and no copy.
+  ctx.snapshot = { ...snapshot, accounts: inAccountOrder(snapshot.accounts, snapshot.domains) };
   return ctx;
-}
-
-/**
- * Display-name order: DOMAIN\sAMAccountName lower-cased, then objectGUID. Each key is computed once
- * per account (not twice per comparison).
- */
-function sortedAccounts(ctx: RuleContext, accounts: readonly Account[]): Account[] {
-  const netbios = new Map<string, string>();
-  const keys = accounts.map((account) => {
-    let prefix = netbios.get(account.domain);
-    if (prefix === undefined) {
-      prefix = netbiosOf(ctx.domains, account.domain);
-      netbios.set(account.domain, prefix);
-    }
-    // The display name, lower-cased, without caching a display name for every account.
-    return `${prefix}\\${account.sAMAccountName}`.toLowerCase();
-  });
-  const order = accounts.map((_, i) => i);
-  order.sort((x, y) => {
-    const a = keys[x]!;
-    const b = keys[y]!;
-    if (a !== b) return a < b ? -1 : 1;
-    const ga = accounts[x]!.objectGuid;
-    const gb = accounts[y]!.objectGuid;
-    return ga < gb ? -1 : ga > gb ? 1 : 0;
-  });
-  return order.map((i) => accounts[i]!);
 }
 
 function definedOnly<T extends object>(o: Partial<T>): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-/** NetBIOS name of a DNS domain; falls back to the upper-cased first label when unknown. */
-export function netbiosOf(domains: readonly Domain[], dnsName: string): string {
-  const d = domains.find((x) => x.dnsName.toLowerCase() === dnsName.toLowerCase());
-  if (d?.netbiosName) return d.netbiosName.toUpperCase();
-  return (dnsName.split('.')[0] ?? dnsName).toUpperCase();
 }
 
 /** The account as the fix builders in fixes.ts need it. */

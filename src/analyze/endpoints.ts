@@ -5,7 +5,7 @@
  */
 import type { Account } from '../model/directory.js';
 import type { AppPool, Application, Binding, IisServer, Site, WindowsAuth } from '../model/iis.js';
-import { netbiosOf } from './context.js';
+import { netbiosOf } from '../model/account-order.js';
 import { formatSpn, spnKey } from './spn.js';
 import type { Resolution, RuleContext } from './types.js';
 

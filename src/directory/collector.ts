@@ -8,6 +8,7 @@ import type { Account, CollectionError, Domain, Forest, Snapshot, SnapshotSource
 import { SNAPSHOT_SCHEMA_VERSION } from '../model/directory.js';
 import { ConnectionError, oneLine } from '../errors.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { inAccountOrder } from '../model/account-order.js';
 import { entryToAccount } from './account.js';
 import type { LdapSession, SearchRequest } from './connection.js';
 import type { LdapEntry } from './entry.js';
@@ -244,7 +245,8 @@ export async function collect(opts: CollectOptions): Promise<Snapshot> {
     errors: c.errors,
     forests: [forest],
     domains,
-    accounts: c.allAccounts().sort((a, b) => a.domain.localeCompare(b.domain) || a.sAMAccountName.localeCompare(b.sAMAccountName)),
+    // In account order, so an audit of this snapshot need not sort a million accounts first.
+    accounts: inAccountOrder(c.allAccounts(), domains),
   };
 }
 
@@ -348,42 +350,41 @@ async function runSplit(
     return;
   }
   const openPeer = o.openPeer;
+  // Newest ranges first: the oldest often holds little more than the built-in accounts, and the
+  // first connection should be busy with a real range while the others connect (a prefork DC
+  // such as Samba then hands them to other worker processes instead of the idle first one's).
+  const ranges = usnRanges(dc.highestUsn, parallel * RANGES_PER_CONNECTION).reverse();
+  let next = 0;
+  const work = async (session: LdapSession): Promise<void> => {
+    for (let range = ranges[next++]; range !== undefined; range = ranges[next++]) {
+      const part = range;
+      await c.run(session, query, nc, onEntry, { base, restrict: (filter) => rangeFilter(filter, 'uSNCreated', part) });
+    }
+  };
   const peers: LdapSession[] = [];
-  try {
-    const opened = await Promise.allSettled(Array.from({ length: parallel - 1 }, () => openPeer(s.url)));
-    const refused: string[] = [];
-    for (const result of opened) {
-      if (result.status === 'rejected') {
-        refused.push(oneLine(result.reason instanceof Error ? result.reason.message : String(result.reason)));
-        continue;
-      }
-      const peer = result.value;
-      const same = await dcIdentity(peer, queries.rootdse).catch(() => null);
-      if (same?.service.toLowerCase() === dc.service.toLowerCase()) {
-        peers.push(peer);
-      } else {
-        refused.push(`it reached ${same?.service ?? 'a server without dsServiceName'} instead of ${dc.service}`);
-        await peer.close().catch(() => undefined);
-      }
-    }
-    if (refused.length > 0) {
-      o.onNotice?.(`${query.id}: ${refused.length} of ${parallel - 1} extra connection(s) to ${s.url} not used (${[...new Set(refused)].join('; ')}); reading on ${peers.length + 1}`);
-    }
-    const sessions = [s, ...peers];
-    if (sessions.length === 1) {
-      await c.run(s, query, nc, onEntry, { base });
+  const refused: string[] = [];
+  /** Opens one more connection; it joins the work only when it reaches the same DC. */
+  const peerWork = async (): Promise<void> => {
+    let peer: LdapSession;
+    try {
+      peer = await openPeer(s.url);
+    } catch (err) {
+      refused.push(oneLine(err instanceof Error ? err.message : String(err)));
       return;
     }
-    const ranges = usnRanges(dc.highestUsn, sessions.length * RANGES_PER_CONNECTION);
-    let next = 0;
-    await Promise.all(
-      sessions.map(async (session) => {
-        for (let range = ranges[next++]; range !== undefined; range = ranges[next++]) {
-          const part = range;
-          await c.run(session, query, nc, onEntry, { base, restrict: (filter) => rangeFilter(filter, 'uSNCreated', part) });
-        }
-      }),
-    );
+    peers.push(peer);
+    const same = await dcIdentity(peer, queries.rootdse).catch(() => null);
+    if (same?.service.toLowerCase() !== dc.service.toLowerCase()) {
+      refused.push(`it reached ${same?.service ?? 'a server without dsServiceName'} instead of ${dc.service}`);
+      return;
+    }
+    await work(peer);
+  };
+  try {
+    await Promise.all([work(s), ...Array.from({ length: parallel - 1 }, peerWork)]);
+    if (refused.length > 0) {
+      o.onNotice?.(`${query.id}: ${refused.length} of ${parallel - 1} extra connection(s) to ${s.url} not used (${[...new Set(refused)].join('; ')}); read on ${parallel - refused.length}`);
+    }
   } finally {
     await Promise.all(peers.map((p) => p.close().catch(() => undefined)));
   }

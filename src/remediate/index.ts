@@ -3,7 +3,7 @@
  * on the snapshot → rollback → script files for a shell.
  */
 import { appLocation } from '../analyze/endpoints.js';
-import { netbiosOf } from '../analyze/context.js';
+import { netbiosOf } from '../model/account-order.js';
 import type { AuditResult } from '../model/audit.js';
 import type { Snapshot } from '../model/directory.js';
 import { SEVERITY_ORDER, type Finding } from '../model/finding.js';

@@ -2,7 +2,7 @@ import type { Rule, RuleContext } from '../../analyze/types.js';
 import type { Account } from '../../model/directory.js';
 import type { Finding, Fix } from '../../model/finding.js';
 import { manualFix } from '../../analyze/fixes.js';
-import { netbiosOf } from '../../analyze/context.js';
+import { netbiosOf } from '../../model/account-order.js';
 import { releaseSpnsFixes, resetPasswordFix, setAesOnlyFix } from './common-fixes.js';
 import { accountFinding, describeAccount, joinAnd, poolSuffix, spnCount } from './finding.js';
 import { isDesOnly, isEnabled, isPrivileged, passwordAgeDays, rc4Allowance } from './flags.js';

@@ -132,7 +132,7 @@ describe('collect with --parallel', () => {
     expect(snap.accounts).toHaveLength(200);
     expect(holderSearches(other)).toEqual([]);
     expect(other.closed).toBe(true);
-    expect(notices).toEqual([`spn-holders: 1 of 1 extra connection(s) to ldap://fake.example not used (it reached ${DC2} instead of ${DC1}); reading on 1`]);
+    expect(notices).toEqual([`spn-holders: 1 of 1 extra connection(s) to ldap://fake.example not used (it reached ${DC2} instead of ${DC1}); read on 1`]);
   });
 
   it('goes on with the connections it has when an extra one cannot be opened', async () => {
@@ -147,7 +147,7 @@ describe('collect with --parallel', () => {
     const snap = await collect({ session: main, queries, source, now, parallel: 3, openPeer, onNotice: (m) => notices.push(m) });
     expect(snap.complete).toBe(true);
     expect(snap.accounts).toHaveLength(200);
-    expect(notices).toEqual(['spn-holders: 1 of 2 extra connection(s) to ldap://fake.example not used (connect ECONNREFUSED 127.0.0.1:389); reading on 2']);
+    expect(notices).toEqual(['spn-holders: 1 of 2 extra connection(s) to ldap://fake.example not used (connect ECONNREFUSED 127.0.0.1:389); read on 2']);
   });
 
   it('sends one search when the DC does not give its name and highest USN', async () => {
