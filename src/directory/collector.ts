@@ -13,7 +13,7 @@ import { entryToAccount } from './account.js';
 import type { LdapSession, SearchRequest } from './connection.js';
 import type { LdapEntry } from './entry.js';
 import { buildFilters, resolveBase, type NamingContexts, type QueryDef, type QuerySet } from './queries.js';
-import { rangeFilter, usnRanges } from './usn-split.js';
+import { rangeFilter, usnRanges, type UsnRange } from './usn-split.js';
 import { dnToDnsName, generalizedTimeToIso, sidToString } from './values.js';
 
 export interface CollectOptions {
@@ -71,7 +71,7 @@ export class Collection {
     query: QueryDef,
     nc: NamingContexts,
     onEntry: (entry: LdapEntry) => void | Promise<void>,
-    opts: { values?: readonly string[]; base?: string; restrict?: (filter: string) => string } = {},
+    opts: { values?: readonly string[]; base?: string; restrict?: (filter: string) => string; part?: string } = {},
   ): Promise<boolean> {
     let ok = true;
     for (const built of buildFilters(query, opts.values ?? [])) {
@@ -99,7 +99,7 @@ export class Collection {
         }
       } catch (err) {
         if (query.optional && (err as { code?: number }).code === 32) continue; // noSuchObject
-        this.record(`${query.id} (${request.base || 'RootDSE'}) on ${session.url}`, err);
+        this.record(`${query.id} (${request.base || 'RootDSE'})${opts.part ? ` ${opts.part}` : ''} on ${session.url}`, err);
         ok = false;
       }
     }
@@ -355,10 +355,13 @@ async function runSplit(
   // such as Samba then hands them to other worker processes instead of the idle first one's).
   const ranges = usnRanges(dc.highestUsn, parallel * RANGES_PER_CONNECTION).reverse();
   let next = 0;
+  /** Takes ranges until none are left; a connection whose range failed (recorded) takes no more. */
   const work = async (session: LdapSession): Promise<void> => {
     for (let range = ranges[next++]; range !== undefined; range = ranges[next++]) {
       const part = range;
-      await c.run(session, query, nc, onEntry, { base, restrict: (filter) => rangeFilter(filter, 'uSNCreated', part) });
+      const ok = await c.run(session, query, nc, onEntry, { base, restrict: (filter) => rangeFilter(filter, 'uSNCreated', part), part: describeRange(part) });
+      // A reset connection would fail every range it took next, before the healthy ones could.
+      if (!ok) return;
     }
   };
   const peers: LdapSession[] = [];
@@ -382,12 +385,22 @@ async function runSplit(
   };
   try {
     await Promise.all([work(s), ...Array.from({ length: parallel - 1 }, peerWork)]);
+    // Every connection stopped on a failure: what nobody read must be in the record too.
+    const unread = ranges.slice(next);
+    if (unread.length > 0) {
+      c.record(`${query.id} (${base}) on ${s.url}`, new Error(`${unread.length} uSNCreated range(s) not read (${unread.map(describeRange).join(', ')}): every connection failed before them`));
+    }
     if (refused.length > 0) {
       o.onNotice?.(`${query.id}: ${refused.length} of ${parallel - 1} extra connection(s) to ${s.url} not used (${[...new Set(refused)].join('; ')}); read on ${parallel - refused.length}`);
     }
   } finally {
     await Promise.all(peers.map((p) => p.close().catch(() => undefined)));
   }
+}
+
+/** "uSNCreated 1000..2000" for error locations: which part of a split search failed. */
+function describeRange(range: UsnRange): string {
+  return `uSNCreated ${range.above === null ? '' : `>${range.above}`}${range.above !== null && range.upTo !== null ? ' ' : ''}${range.upTo === null ? '' : `<=${range.upTo}`}`;
 }
 
 /**

@@ -41,6 +41,15 @@ export interface LdapSession {
   close(): Promise<void>;
 }
 
+/** `promise`, or a rejection with `message` after `seconds`; the caller cleans up what was left running. */
+function withinTimeout<T>(promise: Promise<T>, seconds: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), seconds * 1000);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 export function parseLdapUrl(url: string): { secure: boolean; host: string; port: number } {
   let parsed: URL;
   try {
@@ -92,7 +101,9 @@ export async function openSession(s: ConnectionSettings): Promise<LdapSession> {
   try {
     if (s.starttls && tls) {
       try {
-        await client.startTLS(tls);
+        // ldapts times the StartTLS request but not the TLS handshake after it: a server that
+        // stalls there would hang the run (and keep the process alive) for good.
+        await withinTimeout(client.startTLS(tls), s.timeoutSec, `the TLS handshake after StartTLS timed out after ${s.timeoutSec} s`);
       } catch (err) {
         throw describeLdapError(err, where, s.bindDn, 'StartTLS');
       }

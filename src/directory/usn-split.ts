@@ -1,7 +1,9 @@
 /**
  * Splitting one large search into disjoint parts that several connections to the SAME domain
- * controller can run at once. The parts are ranges of uSNCreated: every object has one, it never
- * changes on that DC, and objects created during the run land in the last, open-ended part.
+ * controller can run at once. The parts are ranges of uSNCreated: every object has one and it never
+ * changes on that DC (a rename or move keeps it). Objects created during the run land in the last,
+ * open-ended part, and are read if that part is read after they appear, as with one search that
+ * has or has not passed them yet: a snapshot is as of the moment each part was read.
  *
  * Each part after the first is written as a negation, `(!(uSNCreated<=N))`, rather than
  * `(uSNCreated>=N+1)`: an object without the attribute fails every `<=` test, so it falls into

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { Entry } from 'ldapts';
 import { collect } from '../../../src/directory/collector.js';
@@ -49,7 +49,7 @@ const queries = await loadQueries();
 const source = { url: 'ldap://fake.example', baseDn: '', bindIdentity: 'admin@contoso.test', globalCatalog: false, tls: 'none' as const };
 const now = () => new Date('2026-11-22T00:00:00Z');
 
-/** 200 holders with uSNCreated 5000..5199 (one without the attribute), highestCommittedUSN 6000. */
+/** 200 holders with uSNCreated spread over 30..5970 (one without the attribute), highestCommittedUSN 6000. */
 function holder(n: number): { entry: Entry; usn: number | null } {
   const sam = `svc_${n}`;
   const entry: Entry = {
@@ -61,19 +61,22 @@ function holder(n: number): { entry: Entry; usn: number | null } {
     userAccountControl: '512',
     servicePrincipalName: `HTTP/app${n}.contoso.test`,
   };
-  return { entry, usn: n === 0 ? null : 5000 + n };
+  return { entry, usn: n === 0 ? null : 30 * n };
 }
 const HOLDERS = Array.from({ length: 200 }, (_, n) => holder(n));
 
 /** Evaluates the range terms rangeFilter writes, the way AD does (a missing attribute fails <=). */
 function matchesRange(filter: string, usn: number | null): boolean {
   const above = /\(!\(uSNCreated<=(\d+)\)\)/.exec(filter);
-  const upTo = /\((?<!!\()uSNCreated<=(\d+)\)(?!\))/.exec(filter.replace(/\(!\(uSNCreated<=\d+\)\)/, ''));
+  const upTo = /\(uSNCreated<=(\d+)\)/.exec(filter.replace(/\(!\(uSNCreated<=\d+\)\)/, ''));
   const range: UsnRange = { above: above ? Number(above[1]) : null, upTo: upTo ? Number(upTo[1]) : null };
   return inRange(usn, range);
 }
 
-function dc(service: string | null, opts: { failRange?: number; highest?: string } = {}) {
+/** How often each holder was sent, over every fake connection of a test. */
+const sent = new Map<string, number>();
+
+function dc(service: string | null, opts: { failRange?: number; failAll?: boolean; highest?: string } = {}) {
   return (req: SearchRequest): Entry[][] | Error => {
     if (req.base === '' && req.scope === 'base') {
       return [[{
@@ -86,8 +89,9 @@ function dc(service: string | null, opts: { failRange?: number; highest?: string
     if (req.base === DOMAIN_DN && req.scope === 'base') return [[{ dn: DOMAIN_DN, objectSid: sidBytes('S-1-5-21-1-2-3') }]];
     if (req.filter.includes('objectSid=') || req.filter.includes('(memberOf=')) return [[]];
     if (req.filter.startsWith('(&(servicePrincipalName=*)') || req.filter === '(servicePrincipalName=*)') {
-      if (opts.failRange !== undefined && req.filter.includes(`(!(uSNCreated<=${opts.failRange}))`)) return new Error('socket closed');
+      if (opts.failAll || (opts.failRange !== undefined && req.filter.includes(`(!(uSNCreated<=${opts.failRange}))`))) return new Error('socket closed');
       const hits = HOLDERS.filter((h) => matchesRange(req.filter, h.usn)).map((h) => h.entry);
+      for (const h of hits) sent.set(h.dn, (sent.get(h.dn) ?? 0) + 1);
       // Two pages, like a paged search over a real DC.
       return [hits.slice(0, 30), hits.slice(30)];
     }
@@ -98,6 +102,8 @@ function dc(service: string | null, opts: { failRange?: number; highest?: string
 const holderSearches = (s: FakeSession) => s.requests.filter((r) => r.filter.includes('servicePrincipalName=*')).map((r) => r.filter);
 
 describe('collect with --parallel', () => {
+  beforeEach(() => sent.clear());
+
   it('reads every holder exactly once over several connections to the same DC, and closes the extra ones', async () => {
     const main = new FakeSession(dc(DC1));
     const peers: FakeSession[] = [];
@@ -119,6 +125,9 @@ describe('collect with --parallel', () => {
     for (const s of [main, ...peers]) expect(holderSearches(s).length).toBeGreaterThan(0);
     expect(peers.every((p) => p.closed)).toBe(true);
     expect(main.closed).toBe(false);
+    // Each holder was sent by the DC exactly once (accounts merge by GUID, so count at the source).
+    expect(sent.size).toBe(200);
+    expect([...sent.values()].every((n) => n === 1)).toBe(true);
     // Same accounts, same order, as one search on one connection.
     const single = await collect({ session: new FakeSession(dc(DC1)), queries, source, now, parallel: 1 });
     expect(snap.accounts).toEqual(single.accounts);
@@ -139,14 +148,18 @@ describe('collect with --parallel', () => {
     const notices: string[] = [];
     const main = new FakeSession(dc(DC1));
     let calls = 0;
+    const opened: FakeSession[] = [];
     const openPeer = async (): Promise<LdapSession> => {
       calls += 1;
       if (calls === 1) throw new Error('connect ECONNREFUSED 127.0.0.1:389');
-      return new FakeSession(dc(DC1));
+      const p = new FakeSession(dc(DC1));
+      opened.push(p);
+      return p;
     };
     const snap = await collect({ session: main, queries, source, now, parallel: 3, openPeer, onNotice: (m) => notices.push(m) });
     expect(snap.complete).toBe(true);
     expect(snap.accounts).toHaveLength(200);
+    expect(opened.map((p) => p.closed)).toEqual([true]);
     expect(notices).toEqual(['spn-holders: 1 of 2 extra connection(s) to ldap://fake.example not used (connect ECONNREFUSED 127.0.0.1:389); read on 2']);
   });
 
@@ -159,10 +172,29 @@ describe('collect with --parallel', () => {
     expect(opened).toEqual([]);
   });
 
-  it('marks the snapshot incomplete, naming the range, when one part fails', async () => {
+  it('marks the snapshot incomplete, naming the range, when one part fails; the other connection reads the rest', async () => {
+    // 8 ranges of 750 USNs; the one above 3000 fails: its 25 holders (USN 3030..3750) are missing.
     const main = new FakeSession(dc(DC1, { failRange: 3000 }));
-    const snap = await collect({ session: main, queries, source, now, parallel: 2, openPeer: async () => new FakeSession(dc(DC1, { failRange: 3000 })) });
+    const peer = new FakeSession(dc(DC1, { failRange: 3000 }));
+    const snap = await collect({ session: main, queries, source, now, parallel: 2, openPeer: async () => peer });
     expect(snap.complete).toBe(false);
-    expect(snap.errors).toEqual([{ where: `spn-holders (${DOMAIN_DN}) on ldap://fake.example`, message: 'socket closed' }]);
+    expect(snap.errors).toEqual([{ where: `spn-holders (${DOMAIN_DN}) uSNCreated >3000 <=3750 on ldap://fake.example`, message: 'socket closed' }]);
+    expect(snap.accounts).toHaveLength(200 - 25);
+    // The connection whose range failed took no other range after it.
+    const [failedOn] = [main, peer].filter((x) => holderSearches(x).some((f) => f.includes('(!(uSNCreated<=3000))')));
+    expect(holderSearches(failedOn!).at(-1)).toContain('(!(uSNCreated<=3000))');
+  });
+
+  it('records the ranges nobody read when every connection failed', async () => {
+    const main = new FakeSession(dc(DC1, { failAll: true }));
+    const snap = await collect({ session: main, queries, source, now, parallel: 2, openPeer: async () => new FakeSession(dc(DC1, { failAll: true })) });
+    expect(snap.complete).toBe(false);
+    expect(snap.accounts).toEqual([]);
+    // Two ranges failed (one per connection); the other six are named as not read.
+    expect(snap.errors.map((e) => e.message)).toEqual([
+      'socket closed',
+      'socket closed',
+      '6 uSNCreated range(s) not read (uSNCreated >3750 <=4500, uSNCreated >3000 <=3750, uSNCreated >2250 <=3000, uSNCreated >1500 <=2250, uSNCreated >750 <=1500, uSNCreated <=750): every connection failed before them',
+    ]);
   });
 });

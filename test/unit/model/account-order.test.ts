@@ -9,9 +9,10 @@ const domains = [
   { dnsName: 'child.contoso.test', netbiosName: 'CHILD' },
 ] as Domain[];
 
-// Characters whose lower case is longer (U+0130), ASCII (Kelvin sign), or depends on what follows
-// (final sigma), next to ASCII letters, digits and the punctuation around the letters in code order.
-const tricky = fc.constantFrom('a', 'A', 'z', 'Z', '0', '$', '-', '_', '.', '~', '{', '[', '\\', 'İ', 'K', 'Σ', 'σ', 'ς', 'é', 'É', 'ß', 'ẞ', '\u00a0');
+// Characters whose lower case is longer (U+0130), ASCII (the Kelvin sign U+212A), or depends on what
+// follows (final sigma), a surrogate pair and a lone surrogate, next to ASCII letters, digits and the
+// punctuation around the letters in code order.
+const tricky = fc.constantFrom('a', 'A', 'z', 'Z', '0', '$', '-', '_', '.', '~', '{', '[', '\\', 'İ', '\u212a', 'Σ', 'σ', 'ς', 'é', 'É', 'ß', 'ẞ', '\u00a0', '\ud83d\ude00', '\ud83d');
 const name = fc.array(tricky, { maxLength: 8 }).map((cs) => cs.join(''));
 
 describe('account order', () => {
