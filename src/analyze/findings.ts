@@ -19,7 +19,7 @@ export interface FindingInput {
 }
 
 export function makeFinding(rule: RuleMeta, input: FindingInput): Finding {
-  return {
+  const finding: Finding = {
     fingerprint: fingerprint(rule.id, input.key),
     ruleId: rule.id,
     severity: input.severity ?? rule.severity,
@@ -28,6 +28,7 @@ export function makeFinding(rule: RuleMeta, input: FindingInput): Finding {
     subject: input.subject,
     evidence: input.evidence ?? {},
     fixes: input.fixes,
-    ...(input.location ? { location: input.location } : {}),
   };
+  if (input.location) finding.location = input.location;
+  return finding;
 }

@@ -14,6 +14,7 @@ export function fingerprint(ruleId: string, parts: ReadonlyArray<string | null |
   // Case folds (SPNs, host and account names compare case-insensitively) but whitespace stays: ' HTTP/web'
   // and 'HTTP/web' are different principals to the KDC, and one must not inherit the other's
   // suppression, baseline state or ticket.
-  const material = [ruleId, ...parts.map((p) => (p ?? '').toLowerCase())].join('\u001f');
+  let material = ruleId;
+  for (const part of parts) material += `\u001f${(part ?? '').toLowerCase()}`;
   return sha256Hex(material).slice(0, 32);
 }

@@ -71,7 +71,9 @@ export function forestWideCheck(ctx: RuleContext, account: Account): boolean {
 }
 
 export function addSpnFix(ctx: RuleContext, spn: string, account: Account, note?: string): Fix {
-  return setspnAdd(spn, fixAccount(ctx, account), { forest: forestWideCheck(ctx, account), ...(note ? { note } : {}) });
+  const opts: { forest: boolean; note?: string } = { forest: forestWideCheck(ctx, account) };
+  if (note) opts.note = note;
+  return setspnAdd(spn, fixAccount(ctx, account), opts);
 }
 
 /** Endpoints of one name grouped so each (server, site, application, SPN) is reported once. */
