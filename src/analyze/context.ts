@@ -129,6 +129,7 @@ export function createRuleContext(snapshot: Snapshot, inventory: Inventory | nul
     forests: snapshot.forests,
     domains: snapshot.domains,
     findAccount,
+    accountsNamed: withSam,
     displayName,
     options: opts,
   };

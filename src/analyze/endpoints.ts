@@ -6,6 +6,7 @@
 import type { Account } from '../model/directory.js';
 import type { AppPool, Application, Binding, IisServer, Site, WindowsAuth } from '../model/iis.js';
 import { netbiosOf } from '../model/account-order.js';
+import { FoldTable } from './fold-table.js';
 import { formatSpn, spnKey } from './spn.js';
 import type { Resolution, RuleContext } from './types.js';
 
@@ -71,14 +72,24 @@ export interface WebEndpoint {
 /** The server's computer account: sAMAccountName NETBIOS$ in its domain, else by dNSHostName. */
 export function computerAccountOf(ctx: RuleContext, server: IisServer): Account | null {
   const computers = computerLookup(ctx);
+  // Asked for every endpoint and application of the server: answered once per server.
+  let found = computers.byServer.get(server);
+  if (found === undefined) {
+    found = findComputer(ctx, computers, server);
+    computers.byServer.set(server, found);
+  }
+  return found;
+}
+
+function findComputer(ctx: RuleContext, computers: ComputerLookup, server: IisServer): Account | null {
   const sam = `${server.netbiosName}$`.toLowerCase();
-  if (!computers.sams.has(sam) || (server.fqdn && !computers.fqdns.has(server.fqdn.toLowerCase()))) return scanForComputer(ctx, server);
+  if (computers.sams.find(sam) < 0 || (server.fqdn && computers.fqdns.find(server.fqdn) < 0)) return scanForComputer(ctx, server);
   if (server.domain) {
     const hit = computers.byDomainSam.get(`${server.domain.toLowerCase()}\u0000${sam}`);
     if (hit) return hit;
   }
   if (server.fqdn) {
-    const hit = computers.byDnsHostName.get(server.fqdn.toLowerCase());
+    const hit = byDnsHostName(ctx, computers).get(server.fqdn.toLowerCase());
     if (hit) return hit;
   }
   const bySam = computers.bySam.get(sam);
@@ -105,13 +116,15 @@ function scanForComputer(ctx: RuleContext, server: IisServer): Account | null {
 }
 
 interface ComputerLookup {
-  /** The names indexed: those of the inventory's servers. */
-  sams: ReadonlySet<string>;
-  fqdns: ReadonlySet<string>;
+  /** The names indexed: those of the inventory's servers (case-insensitive tables, so a million computers are matched without a lower-cased copy of each name). */
+  sams: FoldTable;
+  fqdns: FoldTable;
+  /** The answer of computerAccountOf per server already asked for. */
+  byServer: Map<IisServer, Account | null>;
   /** First computer (snapshot order) per `domain\0sam`, both lower-case. */
   byDomainSam: Map<string, Account>;
-  /** First computer per dNSHostName, lower-case. */
-  byDnsHostName: Map<string, Account>;
+  /** First computer per dNSHostName, lower-case; built on first use (a scan of every account). */
+  byDnsHostName: Map<string, Account> | null;
   /** Every computer per lower-case sAMAccountName. */
   bySam: Map<string, Account[]>;
 }
@@ -126,29 +139,41 @@ const computerLookups = new WeakMap<RuleContext, ComputerLookup>();
 function computerLookup(ctx: RuleContext): ComputerLookup {
   let lookup = computerLookups.get(ctx);
   if (!lookup) {
-    const sams = new Set<string>();
-    const fqdns = new Set<string>();
-    lookup = { sams, fqdns, byDomainSam: new Map(), byDnsHostName: new Map(), bySam: new Map() };
+    const sams = new FoldTable();
+    const fqdns = new FoldTable();
+    lookup = { sams, fqdns, byServer: new Map(), byDomainSam: new Map(), byDnsHostName: null, bySam: new Map() };
     for (const server of ctx.inventory?.servers ?? []) {
-      sams.add(`${server.netbiosName}$`.toLowerCase());
-      if (server.fqdn) fqdns.add(server.fqdn.toLowerCase());
-    }
-    for (const a of ctx.snapshot.accounts) {
-      if (a.kind !== 'computer') continue;
-      const sam = a.sAMAccountName.toLowerCase();
-      if (sams.has(sam)) {
+      if (server.fqdn) fqdns.intern(server.fqdn);
+      const before = sams.size;
+      if (sams.intern(`${server.netbiosName}$`) !== before) continue; // a name already looked up
+      // Through the context's name table: the servers' names, not a scan of every account.
+      // (In the file's order; two computers with one sAMAccountName in one domain cannot exist in AD.)
+      for (const a of ctx.accountsNamed(`${server.netbiosName}$`)) {
+        if (a.kind !== 'computer') continue;
+        const sam = a.sAMAccountName.toLowerCase();
         const domainSam = `${a.domain.toLowerCase()}\u0000${sam}`;
         if (!lookup.byDomainSam.has(domainSam)) lookup.byDomainSam.set(domainSam, a);
         const same = lookup.bySam.get(sam);
         if (same) same.push(a);
         else lookup.bySam.set(sam, [a]);
       }
-      const host = a.dnsHostName?.toLowerCase();
-      if (host !== undefined && fqdns.has(host) && !lookup.byDnsHostName.has(host)) lookup.byDnsHostName.set(host, a);
     }
     computerLookups.set(ctx, lookup);
   }
   return lookup;
+}
+
+function byDnsHostName(ctx: RuleContext, lookup: ComputerLookup): Map<string, Account> {
+  if (!lookup.byDnsHostName) {
+    const map = new Map<string, Account>();
+    for (const a of ctx.snapshot.accounts) {
+      if (a.kind !== 'computer' || !a.dnsHostName || lookup.fqdns.find(a.dnsHostName) < 0) continue;
+      const host = a.dnsHostName.toLowerCase();
+      if (!map.has(host)) map.set(host, a);
+    }
+    lookup.byDnsHostName = map;
+  }
+  return lookup.byDnsHostName;
 }
 
 function computerName(ctx: RuleContext, server: IisServer, computer: Account | null): string {

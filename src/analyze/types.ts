@@ -69,6 +69,8 @@ export interface RuleContext {
   domains: Domain[];
   /** Look up an account by DOMAIN\sam, sam@upn-suffix, or bare sam (case-insensitive). */
   findAccount(name: string, domainHint?: string | null): Account | undefined;
+  /** Every account with this sAMAccountName (case-insensitive), in any domain, in the file's order. */
+  accountsNamed(sam: string): Account[];
   /** Display name DOMAIN\sAMAccountName. */
   displayName(account: Account): string;
   options: AnalyzeOptions;
