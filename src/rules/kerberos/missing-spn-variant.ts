@@ -14,9 +14,13 @@ interface Variant {
   missingHost: string;
 }
 
-/** The other form of each HTTP-class SPN the account holds, where the short name is the first label of an FQDN in a domain in scope. */
+/**
+ * The other form of each HTTP-class SPN the account holds, where the short name is the first label
+ * of an FQDN in a domain in scope, and only where that form does not already resolve to the account.
+ */
 function variantsOf(ctx: RuleContext, account: Account, domains: readonly string[]): Variant[] {
   const out: Variant[] = [];
+  const forest = ctx.index.forestOf(account);
   for (const spn of account.servicePrincipalNames) {
     // Most SPNs are HOST/, TERMSRV/, MSSQLSvc/...: skip them before parsing (millions in a large forest).
     if (!mayBeHttpClass(spn)) continue;
@@ -41,15 +45,23 @@ function variantsOf(ctx: RuleContext, account: Account, domains: readonly string
     if (dot > 0) {
       if (!domains.includes(host.slice(dot + 1))) continue;
       const short = host.slice(0, dot);
-      out.push({ existing: spn, missing: `${serviceClass}/${short}${port}`, missingHost: short });
+      const missing = `${serviceClass}/${short}${port}`;
+      // The usual case, both forms on the account: settled here, before any finding work.
+      if (ctx.index.resolvesOnlyTo(missing, forest, account)) continue;
+      out.push({ existing: spn, missing, missingHost: short });
     } else {
-      const fqdns = domains.map((d) => `${host}.${d}`);
-      const accountDomain = account.domain.toLowerCase();
-      const preferred = domains.includes(accountDomain) ? `${host}.${accountDomain}` : fqdns[0];
-      if (!preferred) continue;
+      if (domains.length === 0) continue;
       // Any FQDN form on the same account satisfies the short one.
-      const forest = ctx.index.forestOf(account);
-      if (fqdns.some((f) => ctx.index.resolvesOnlyTo(`${serviceClass}/${f}${port}`, forest, account))) continue;
+      let satisfied = false;
+      for (const d of domains) {
+        if (ctx.index.resolvesOnlyTo(`${serviceClass}/${host}.${d}${port}`, forest, account)) {
+          satisfied = true;
+          break;
+        }
+      }
+      if (satisfied) continue;
+      const accountDomain = account.domain.toLowerCase();
+      const preferred = `${host}.${domains.includes(accountDomain) ? accountDomain : domains[0]}`;
       out.push({ existing: spn, missing: `${serviceClass}/${preferred}${port}`, missingHost: preferred });
     }
   }
