@@ -13,7 +13,7 @@ import { entryToAccount } from './account.js';
 import type { LdapSession, SearchRequest } from './connection.js';
 import type { LdapEntry } from './entry.js';
 import { buildFilters, resolveBase, type NamingContexts, type QueryDef, type QuerySet } from './queries.js';
-import { rangeFilter, usnRanges, type UsnRange } from './usn-split.js';
+import { describeRange, rangeFilter, usnRanges } from './usn-split.js';
 import { dnToDnsName, generalizedTimeToIso, sidToString } from './values.js';
 
 export interface CollectOptions {
@@ -344,12 +344,13 @@ async function runSplit(
   o: PeerOptions,
 ): Promise<void> {
   const parallel = o.parallel ?? 1;
-  const dc = query.split && parallel > 1 && o.openPeer ? await dcIdentity(s, queries.rootdse).catch(() => null) : null;
-  if (!dc || !o.openPeer) {
+  const { openPeer } = o;
+  const attribute = query.split;
+  const dc = attribute && parallel > 1 && openPeer ? await dcIdentity(s, queries.rootdse).catch(() => null) : null;
+  if (!dc || !attribute || !openPeer) {
     await c.run(s, query, nc, onEntry, { base });
     return;
   }
-  const openPeer = o.openPeer;
   // Newest ranges first: the oldest often holds little more than the built-in accounts, and the
   // first connection should be busy with a real range while the others connect (a prefork DC
   // such as Samba then hands them to other worker processes instead of the idle first one's).
@@ -359,7 +360,7 @@ async function runSplit(
   const work = async (session: LdapSession): Promise<void> => {
     for (let range = ranges[next++]; range !== undefined; range = ranges[next++]) {
       const part = range;
-      const ok = await c.run(session, query, nc, onEntry, { base, restrict: (filter) => rangeFilter(filter, 'uSNCreated', part), part: describeRange(part) });
+      const ok = await c.run(session, query, nc, onEntry, { base, restrict: (filter) => rangeFilter(filter, attribute, part), part: describeRange(attribute, part) });
       // A reset connection would fail every range it took next, before the healthy ones could.
       if (!ok) return;
     }
@@ -388,7 +389,7 @@ async function runSplit(
     // Every connection stopped on a failure: what nobody read must be in the record too.
     const unread = ranges.slice(next);
     if (unread.length > 0) {
-      c.record(`${query.id} (${base}) on ${s.url}`, new Error(`${unread.length} uSNCreated range(s) not read (${unread.map(describeRange).join(', ')}): every connection failed before them`));
+      c.record(`${query.id} (${base}) on ${s.url}`, new Error(`${unread.length} ${attribute} range(s) not read (${unread.map((r) => describeRange(attribute, r)).join(', ')}): every connection failed before them`));
     }
     if (refused.length > 0) {
       o.onNotice?.(`${query.id}: ${refused.length} of ${parallel - 1} extra connection(s) to ${s.url} not used (${[...new Set(refused)].join('; ')}); read on ${parallel - refused.length}`);
@@ -396,11 +397,6 @@ async function runSplit(
   } finally {
     await Promise.all(peers.map((p) => p.close().catch(() => undefined)));
   }
-}
-
-/** "uSNCreated 1000..2000" for error locations: which part of a split search failed. */
-function describeRange(range: UsnRange): string {
-  return `uSNCreated ${range.above === null ? '' : `>${range.above}`}${range.above !== null && range.upTo !== null ? ' ' : ''}${range.upTo === null ? '' : `<=${range.upTo}`}`;
 }
 
 /**

@@ -46,6 +46,14 @@ export function rangeFilter(filter: string, attribute: string, range: UsnRange):
   return terms.length === 0 ? filter : `(&${filter}${terms.join('')})`;
 }
 
+/** The range for error locations, e.g. `uSNCreated >3000 <=3750`: which part of a split search failed. */
+export function describeRange(attribute: string, range: UsnRange): string {
+  const bounds: string[] = [];
+  if (range.above !== null) bounds.push(`>${range.above}`);
+  if (range.upTo !== null) bounds.push(`<=${range.upTo}`);
+  return `${attribute} ${bounds.join(' ')}`;
+}
+
 /** How AD and Samba evaluate a range for one object: a missing attribute fails `<=`, and NOT turns that into a match. */
 export function inRange(usn: number | null, range: UsnRange): boolean {
   const atMost = (n: number): boolean => usn !== null && usn <= n;
