@@ -111,7 +111,6 @@ export const missingSpnVariant: Rule = {
         const key = spnKey(v.missing);
         if (seen.has(key)) continue;
         seen.add(key);
-        if (ctx.index.resolvesOnlyTo(v.missing, forest, account)) continue;
         // A duplicated SPN is duplicate-spn's finding: its twin must follow the owner chosen there.
         if (ctx.index.holderCount(v.existing, forest) > 1) continue;
         const resolution = ctx.index.resolve(v.missing, forest);
