@@ -265,16 +265,14 @@ export function generateSnapshot(spec: GenerateSpec): Snapshot {
 /**
  * The snapshot as text chunks in the layout and account order `spnaudit collect` writes (header,
  * then one account per line), so a file of any size is written without building its text in
- * memory. The accounts are held (about 1 GB at a million) to put them in account order;
- * `collectOrder: false` keeps the generation order, for measuring an audit that has to sort.
+ * memory. The accounts themselves are held (about 1 GB at a million) to put them in account order.
  */
-export function* snapshotJsonChunks(spec: GenerateSpec, opts: { collectOrder?: boolean } = {}): Generator<string> {
-  const header = snapshotHeader();
+export function* snapshotJsonChunks(spec: GenerateSpec): Generator<string> {
+  const { accounts, ...header } = generateSnapshot(spec);
   const headerJson = JSON.stringify(header, null, 2);
   yield `${headerJson.slice(0, -2)},\n  "accounts": [`;
   let first = true;
   let batch = '';
-  const accounts = opts.collectOrder === false ? generateAccounts(spec) : inAccountOrder([...generateAccounts(spec)], header.domains);
   for (const account of accounts) {
     batch += `${first ? '' : ','}\n    ${JSON.stringify(account)}`;
     first = false;

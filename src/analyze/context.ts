@@ -5,7 +5,7 @@
 import type { Account, Domain, Snapshot } from '../model/directory.js';
 import type { Inventory } from '../model/iis.js';
 import type { FixAccount } from './fixes.js';
-import { inAccountOrder, netbiosOf } from '../model/account-order.js';
+import { inAccountOrder, netbiosLookup, netbiosOf } from '../model/account-order.js';
 import { FoldTable } from './fold-table.js';
 import { buildSpnIndex } from './spn-index.js';
 import type { AnalyzeOptions, RuleContext } from './types.js';
@@ -106,17 +106,12 @@ export function createRuleContext(snapshot: Snapshot, inventory: Inventory | nul
   };
 
   // Display names are asked for millions of times (messages, sorting): built once per account.
-  const netbiosByDomain = new Map<string, string>();
+  const netbiosFor = netbiosLookup(snapshot.domains);
   const displayNames = new Map<Account, string>();
   const displayName = (account: Account): string => {
     let name = displayNames.get(account);
     if (name === undefined) {
-      let netbios = netbiosByDomain.get(account.domain);
-      if (netbios === undefined) {
-        netbios = netbiosOf(snapshot.domains, account.domain);
-        netbiosByDomain.set(account.domain, netbios);
-      }
-      name = `${netbios}\\${account.sAMAccountName}`;
+      name = `${netbiosFor(account.domain)}\\${account.sAMAccountName}`;
       displayNames.set(account, name);
     }
     return name;
