@@ -149,6 +149,20 @@ export function buildSpnIndex(snapshot: Snapshot): SpnIndex {
     const owner = f.owner[id]!;
     return owner >= 0 && accounts[owner] === account;
   };
+  const holdsId = (f: ForestData, id: number, account: Account): boolean => {
+    const owner = f.owner[id]!;
+    return owner >= 0 ? accounts[owner] === account : f.multi[-owner - 1]!.some((h) => h.account === account);
+  };
+  const heldOutside = (spn: string, other: string, forest: string): boolean => {
+    const f = dataFor(forest);
+    const id = f.keys.find(spn);
+    if (id < 0) return false;
+    const otherId = f.keys.find(other);
+    if (otherId < 0) return true;
+    const owner = f.owner[id]!;
+    if (owner >= 0) return !holdsId(f, otherId, accounts[owner]!);
+    return f.multi[-owner - 1]!.some((h) => !holdsId(f, otherId, h.account));
+  };
   const holderCount = (spn: string, forest: string): number => {
     const f = dataFor(forest);
     const id = f.keys.find(spn);
@@ -172,6 +186,7 @@ export function buildSpnIndex(snapshot: Snapshot): SpnIndex {
     holders,
     isHeld,
     holderCount,
+    heldOutside,
     resolvesOnlyTo,
     resolve,
     spellings: (forest) => dataFor(forest).keys.spellings,

@@ -41,6 +41,8 @@ export interface SpnIndex {
   isHeld(spn: string, forest: string): boolean;
   /** How many accounts in the forest hold exactly this SPN. */
   holderCount(spn: string, forest: string): number;
+  /** Some account holds `spn` and does not hold `other` (no allocation: host-alias-conflict's scan of every SPN). */
+  heldOutside(spn: string, other: string, forest: string): boolean;
   /** resolve() gives exactly one holder, and it is this account (explicitly or through the HOST alias). */
   resolvesOnlyTo(spn: string, forest: string, account: Account): boolean;
   /** Every distinct SPN in the forest, once, as first stored (scans filter these, then ask holders()). */

@@ -126,25 +126,40 @@ function parseIsoUtc(s: string): number | null {
   if (s.length !== 24 || s.charCodeAt(4) !== 0x2d || s.charCodeAt(7) !== 0x2d || s.charCodeAt(10) !== 0x54 || s.charCodeAt(13) !== 0x3a || s.charCodeAt(16) !== 0x3a || s.charCodeAt(19) !== 0x2e || s.charCodeAt(23) !== 0x5a) {
     return null;
   }
-  const n = (from: number, to: number): number => {
-    let v = 0;
-    for (let i = from; i < to; i += 1) {
-      const d = s.charCodeAt(i) - 0x30;
-      if (d < 0 || d > 9) return -1;
-      v = v * 10 + d;
-    }
-    return v;
-  };
-  const year = n(0, 4);
-  const month = n(5, 7);
-  const day = n(8, 10);
-  const hour = n(11, 13);
-  const minute = n(14, 16);
-  const second = n(17, 19);
-  const ms = n(20, 23);
-  // Date.UTC reads years 0-99 as 1900-1999: leave early years to Date.parse.
+  const year = digitsAt(s, 0, 4);
+  const month = digitsAt(s, 5, 7);
+  const day = digitsAt(s, 8, 10);
+  const hour = digitsAt(s, 11, 13);
+  const minute = digitsAt(s, 14, 16);
+  const second = digitsAt(s, 17, 19);
+  const ms = digitsAt(s, 20, 23);
+  // Years before 1000 and days past 28 go to Date.parse (its two-digit-year and calendar rules).
   if (year < 1000 || month < 1 || month > 12 || day < 1 || day > 28 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 || ms < 0) return null;
-  return Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  return daysFromCivil(year, month, day) * 86_400_000 + hour * 3_600_000 + minute * 60_000 + second * 1000 + ms;
+}
+
+/** The decimal number in s[from, to), or -1 when any of it is not a digit. */
+function digitsAt(s: string, from: number, to: number): number {
+  let v = 0;
+  for (let i = from; i < to; i += 1) {
+    const d = s.charCodeAt(i) - 0x30;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+/**
+ * Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's days_from_civil), for years >= 1000:
+ * integer arithmetic where Date.UTC cost most of the parse.
+ */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
 }
 
 /** Whole days between the account's last password set and now; null when unknown. */
@@ -168,8 +183,13 @@ export function keysSetAt(a: Account): number | null {
  * null when either date is unknown: nothing is claimed then.
  */
 export function passwordPredatesAes(a: Account, rodcGroupCreated: string | null): boolean | null {
-  const firstAesDc = parseTime(rodcGroupCreated);
+  return keysPredate(a, parseTime(rodcGroupCreated));
+}
+
+/** passwordPredatesAes with the first 2008+ DC's time already parsed (once per domain, not per account). */
+export function keysPredate(a: Account, firstAesDc: number | null): boolean | null {
+  if (firstAesDc === null) return null;
   const keys = keysSetAt(a);
-  if (firstAesDc === null || keys === null) return null;
+  if (keys === null) return null;
   return keys < firstAesDc;
 }

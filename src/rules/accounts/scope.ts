@@ -5,7 +5,7 @@
  */
 import type { RuleContext } from '../../analyze/types.js';
 import type { Account, Domain } from '../../model/directory.js';
-import { isKrbtgt, passwordPredatesAes } from './flags.js';
+import { isKrbtgt, keysPredate, parseTime } from './flags.js';
 import type { AppPool, IisServer } from '../../model/iis.js';
 
 export interface PoolUse {
@@ -129,11 +129,36 @@ export function poolServers(pools: readonly PoolUse[]): IisServer[] {
 
 /** The Domain entry of the account's domain, when the snapshot has one. */
 export function domainOf(ctx: RuleContext, account: Account): Domain | undefined {
-  const dns = account.domain.toLowerCase();
-  return ctx.domains.find((d) => d.dnsName.toLowerCase() === dns);
+  return domainFacts(ctx, account.domain)?.domain;
 }
 
 /** The account's keys predate the domain's first 2008+ DC (see passwordPredatesAes); null when unknown. */
 export function aesKeysMissing(ctx: RuleContext, account: Account): boolean | null {
-  return passwordPredatesAes(account, domainOf(ctx, account)?.rodcGroupCreated ?? null);
+  return keysPredate(account, domainFacts(ctx, account.domain)?.firstAesDc ?? null);
 }
+
+interface DomainFacts {
+  domain: Domain;
+  /** rodcGroupCreated, parsed: the first Windows Server 2008+ DC. */
+  firstAesDc: number | null;
+}
+
+/**
+ * Per context, by the account's domain spelling as written: a million accounts share a handful of
+ * spellings, so the case-folding search over ctx.domains and the date parse run once per spelling.
+ */
+function domainFacts(ctx: RuleContext, accountDomain: string): DomainFacts | undefined {
+  let bySpelling = domainFactsMemo.get(ctx);
+  if (!bySpelling) {
+    bySpelling = new Map();
+    domainFactsMemo.set(ctx, bySpelling);
+  }
+  if (bySpelling.has(accountDomain)) return bySpelling.get(accountDomain);
+  const dns = accountDomain.toLowerCase();
+  const domain = ctx.domains.find((d) => d.dnsName.toLowerCase() === dns);
+  const facts = domain ? { domain, firstAesDc: parseTime(domain.rodcGroupCreated) } : undefined;
+  bySpelling.set(accountDomain, facts);
+  return facts;
+}
+
+const domainFactsMemo = new WeakMap<RuleContext, Map<string, DomainFacts | undefined>>();

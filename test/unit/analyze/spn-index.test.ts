@@ -77,6 +77,25 @@ describe('allocation-free lookups agree with holders() and resolve()', () => {
     expect(index.holderCount('HTTP/Intranet.contoso.test', 'contoso.test')).toBe(2);
   });
 
+  it('heldOutside: some holder of the first SPN does not hold the second', () => {
+    const both = account({ sam: 'svc_both', spns: ['HOST/both', 'HTTP/both', 'HOST/pair', 'HTTP/pair'] });
+    const pairToo = account({ sam: 'svc_pair', spns: ['host/PAIR'] });
+    const idx = buildSpnIndex(snapshot({ accounts: [web01, svc, other, shared, both, pairToo] }));
+    const spns = [...cases, 'HOST/both', 'HTTP/both', 'HOST/pair', 'HTTP/pair', 'HTTP/web01.contoso.test'];
+    for (const spn of spns) {
+      for (const otherSpn of spns) {
+        const holdersOfOther = new Set(idx.holders(otherSpn, 'contoso.test').map((h) => h.account));
+        const expected = idx.holders(spn, 'contoso.test').some((h) => !holdersOfOther.has(h.account));
+        expect(idx.heldOutside(spn, otherSpn, 'contoso.test'), `${spn} outside ${otherSpn}`).toBe(expected);
+      }
+    }
+    // Single holders on both sides, multi on one side, multi on both sides: each shape once by name.
+    expect(idx.heldOutside('HOST/both', 'HTTP/both', 'contoso.test')).toBe(false);
+    expect(idx.heldOutside('HOST/web01', 'HTTP/intranet.contoso.test', 'contoso.test')).toBe(true);
+    expect(idx.heldOutside('HOST/pair', 'HTTP/pair', 'contoso.test')).toBe(true);
+    expect(idx.heldOutside('http/shared', 'HTTP/SHARED', 'contoso.test')).toBe(false);
+  });
+
   it('resolvesOnlyTo', () => {
     for (const spn of cases) {
       for (const a of [web01, svc, other, shared]) {

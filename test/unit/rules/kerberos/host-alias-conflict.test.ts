@@ -14,8 +14,28 @@ ruleTester(hostAliasConflict).run({
       name: 'edge: the forest maps only cifs to host, so HTTP/ and HOST/ are independent',
       input: { snapshot: snapshot({ accounts: [web01, svcX], forests: [forest({ spnMappings: ['host=cifs'] })] }) },
     },
+    {
+      name: 'edge: HTTP/ registered twice, once on the computer that holds HOST/: the alias is not the conflict',
+      input: { snapshot: snapshot({ accounts: [computer('WEB01', { spns: ['HOST/WEB01', 'HTTP/WEB01'] }), account({ sam: 'svc_y', spns: ['http/web01'] })] }) },
+    },
   ],
   invalid: [
+    {
+      name: 'edge: HTTP/ on two users while HOST/ is on the computer',
+      input: { snapshot: snapshot({ accounts: [web01, svcX, account({ sam: 'svc_z', spns: ['http/WEB01.contoso.test'] })] }) },
+      findings: [
+        {
+          severity: 'warning',
+          subject: { spn: 'HTTP/web01.contoso.test', account: 'CONTOSO\\svc_x', accountGuid: svcX.objectGuid },
+          message: 'HTTP/web01.contoso.test is explicit on CONTOSO\\svc_x, CONTOSO\\svc_z while HOST/web01.contoso.test is on CONTOSO\\WEB01$',
+          fixes: [
+            'If CONTOSO\\svc_x, CONTOSO\\svc_z serves a site on this name, give that site its own host name (a DNS A record), register the SPN for the new name on CONTOSO\\svc_x, CONTOSO\\svc_z, and then remove HTTP/web01.contoso.test; never remove HOST/web01.contoso.test from CONTOSO\\WEB01$.',
+            'setspn -U -D HTTP/web01.contoso.test CONTOSO\\svc_x',
+            'setspn -U -D http/WEB01.contoso.test CONTOSO\\svc_z',
+          ],
+        },
+      ],
+    },
     {
       name: 'edge: another host-mapped class only affects requests for that class',
       input: { snapshot: snapshot({ accounts: [web01, svcDns] }) },
