@@ -1,5 +1,5 @@
 /** Running a command for a measurement: wall time, peak RSS, output; and median/spread of runs. */
-import { spawn } from 'node:child_process';
+import { spawn, type SpawnOptionsWithStdioTuple, type StdioNull, type StdioPipe } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +11,8 @@ export interface RunSample {
   code: number;
   stdout: string;
   stderr: string;
+  /** Killed at opts.timeoutMs: wallMs is then a lower bound of the command's time. */
+  timedOut: boolean;
 }
 
 const GNU_TIME = '/usr/bin/time';
@@ -28,10 +30,17 @@ export async function runMeasured(
   const useTime = existsSync(GNU_TIME);
   const argv = useTime ? ['-f', '%M', '-o', timeFile, command, ...args] : [...args];
   const shellCommand = opts.stdoutFile ? ['-c', 'exec "$@" > "$0"', opts.stdoutFile, useTime ? GNU_TIME : command, ...argv] : null;
+  // With a timeout the command gets its own process group, so the kill reaches it behind sh and time.
+  const spawnOptions: SpawnOptionsWithStdioTuple<StdioNull, StdioPipe, StdioPipe> = {
+    env: opts.env ?? process.env,
+    cwd: opts.cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: opts.timeoutMs !== undefined,
+  };
   const started = process.hrtime.bigint();
   const child = shellCommand
-    ? spawn('/bin/sh', shellCommand, { env: opts.env ?? process.env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] })
-    : spawn(useTime ? GNU_TIME : command, argv, { env: opts.env ?? process.env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    ? spawn('/bin/sh', shellCommand, spawnOptions)
+    : spawn(useTime ? GNU_TIME : command, argv, spawnOptions);
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => {
@@ -40,7 +49,18 @@ export async function runMeasured(
   child.stderr.setEncoding('utf8').on('data', (d: string) => {
     if (stderr.length < 1 << 20) stderr += d;
   });
-  const timer = opts.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs) : null;
+  let timedOut = false;
+  const timer = opts.timeoutMs
+    ? setTimeout(() => {
+        timedOut = true;
+        // /bin/sh or GNU time in front: kill the whole process group, not only the wrapper.
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          child.kill('SIGKILL');
+        }
+      }, opts.timeoutMs)
+    : null;
   const code = await new Promise<number>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (c, signal) => resolve(c ?? (signal ? 128 : 1)));
@@ -53,7 +73,7 @@ export async function runMeasured(
     peakRssBytes = Number.isFinite(kb) ? kb * 1024 : null;
     rmSync(timeFile, { force: true });
   }
-  return { wallMs, peakRssBytes, code, stdout, stderr };
+  return { wallMs, peakRssBytes, code, stdout, stderr, timedOut };
 }
 
 export interface Stats {

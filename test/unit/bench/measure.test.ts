@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { stats, textTable } from '../../../scripts/bench/measure.js';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runMeasured, stats, textTable } from '../../../scripts/bench/measure.js';
 
 describe('stats', () => {
   it.each([
@@ -19,5 +22,29 @@ describe('stats', () => {
 describe('textTable', () => {
   it('left-aligns the first column, right-aligns the rest, under a rule', () => {
     expect(textTable([['size', 'time'], ['10k', '1.5 s'], ['1M', '12.0 s']])).toBe(['size    time', '----  ------', '10k    1.5 s', '1M    12.0 s'].join('\n'));
+  });
+});
+
+describe('runMeasured', () => {
+  it('runs a command to the end: exit code, output, not timed out', async () => {
+    const sample = await runMeasured('/bin/sh', ['-c', 'echo out; echo err >&2; exit 3'], { timeoutMs: 60_000 });
+    expect(sample).toMatchObject({ code: 3, stdout: 'out\n', stderr: 'err\n', timedOut: false });
+  });
+
+  it('kills a command at its timeout, the process behind sh and GNU time too, and says so', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'spnaudit-measure-'));
+    try {
+      const out = path.join(dir, 'out.txt');
+      // With stdoutFile the command runs as sh -> (time ->) sleep; the sleep holds stderr open, so the
+      // run only ends before 30 s when the kill reached it.
+      const sample = await runMeasured('/bin/sh', ['-c', 'echo started; exec sleep 30'], { stdoutFile: out, timeoutMs: 300 });
+      expect(sample.timedOut).toBe(true);
+      expect(sample.code).not.toBe(0);
+      expect(sample.wallMs).toBeGreaterThanOrEqual(300);
+      expect(sample.wallMs).toBeLessThan(4_000);
+      expect(readFileSync(out, 'utf8')).toBe('started\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
