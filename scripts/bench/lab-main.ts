@@ -19,7 +19,7 @@ import { labPaths } from '../../test/lab/harness/provision.js';
 import { ldbApply } from '../../test/lab/harness/seed.js';
 import type { LabInfo } from '../../test/lab/harness/types.js';
 import { labLdifChunks, serviceUserLdifChunks, type GenerateSpec, type LabShape } from './generate.js';
-import { runMeasured, stats, type RunSample, type Stats } from './measure.js';
+import { killRunningGroups, runMeasured, stats, type RunSample, type Stats } from './measure.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const IMPACKET_EXAMPLE = '/usr/share/doc/python3-impacket/examples/GetUserSPNs.py';
@@ -158,6 +158,7 @@ async function main(): Promise<void> {
   let lab = (await startLab(tools, { log })).lab;
   startWatchdog(process.pid, lab.pid, lab.targetDir, false);
   const stopOnSignal = () => {
+    killRunningGroups();
     log('interrupted: stopping the lab');
     stopLab(lab).finally(() => process.exit(130));
   };
@@ -251,7 +252,7 @@ async function main(): Promise<void> {
       for (const name of order) {
         const sample = await clients[name]!.run();
         const complete = accept(name, sample, `run ${r + 1}/${runs}`);
-        const entry = results.get(name) ?? { samples: [], read: '' };
+        const entry = results.get(name) ?? { samples: [], read: 'no run completed' };
         entry.samples.push(sample);
         if (complete) entry.read = clients[name]!.read();
         results.set(name, entry);

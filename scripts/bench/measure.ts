@@ -1,5 +1,5 @@
 /** Running a command for a measurement: wall time, peak RSS, output; and median/spread of runs. */
-import { spawn, type SpawnOptionsWithStdioTuple, type StdioNull, type StdioPipe } from 'node:child_process';
+import { spawn, type ChildProcess, type SpawnOptionsWithStdioTuple, type StdioNull, type StdioPipe } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +16,35 @@ export interface RunSample {
 }
 
 const GNU_TIME = '/usr/bin/time';
+
+/**
+ * Process groups of commands started with a timeout (detached, so the kill reaches the command behind
+ * sh and GNU time). They are not in the terminal's foreground group, so Ctrl-C does not reach them:
+ * they are killed when the benchmark exits, however it exits (see killRunningGroups).
+ */
+const runningGroups = new Set<number>();
+
+function killGroup(group: number | null, child: ChildProcess): void {
+  try {
+    if (group !== null) process.kill(-group, 'SIGKILL');
+    else child.kill('SIGKILL');
+  } catch {
+    child.kill('SIGKILL');
+  }
+}
+
+/** Kills every command still running under a timeout; called on exit and by the signal handlers. */
+export function killRunningGroups(): void {
+  for (const group of runningGroups) {
+    try {
+      process.kill(-group, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+  runningGroups.clear();
+}
+process.on('exit', killRunningGroups);
 
 /**
  * Runs a command once. Peak RSS comes from GNU time (`%M`, the child's ru_maxrss), so it is the
@@ -50,15 +79,14 @@ export async function runMeasured(
     if (stderr.length < 1 << 20) stderr += d;
   });
   let timedOut = false;
+  const group = spawnOptions.detached && child.pid !== undefined ? child.pid : null;
+  if (group !== null) runningGroups.add(group);
   const timer = opts.timeoutMs
     ? setTimeout(() => {
+        // Exited already, only its pipes not yet closed: that run was not cut short.
+        if (child.exitCode !== null || child.signalCode !== null) return;
         timedOut = true;
-        // /bin/sh or GNU time in front: kill the whole process group, not only the wrapper.
-        try {
-          process.kill(-child.pid!, 'SIGKILL');
-        } catch {
-          child.kill('SIGKILL');
-        }
+        killGroup(group, child);
       }, opts.timeoutMs)
     : null;
   const code = await new Promise<number>((resolve, reject) => {
@@ -66,11 +94,14 @@ export async function runMeasured(
     child.on('close', (c, signal) => resolve(c ?? (signal ? 128 : 1)));
   });
   if (timer) clearTimeout(timer);
+  if (group !== null) runningGroups.delete(group);
   const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
   let peakRssBytes: number | null = null;
   if (useTime && existsSync(timeFile)) {
-    const kb = Number(readFileSync(timeFile, 'utf8').trim().split('\n').pop());
-    peakRssBytes = Number.isFinite(kb) ? kb * 1024 : null;
+    // A killed GNU time leaves its -o file empty: no peak then, never a 0.
+    const text = readFileSync(timeFile, 'utf8').trim();
+    const kb = Number(text.split('\n').pop());
+    peakRssBytes = !timedOut && text !== '' && Number.isFinite(kb) && kb > 0 ? kb * 1024 : null;
     rmSync(timeFile, { force: true });
   }
   return { wallMs, peakRssBytes, code, stdout, stderr, timedOut };

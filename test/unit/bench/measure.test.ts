@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runMeasured, stats, textTable } from '../../../scripts/bench/measure.js';
+import { killRunningGroups, runMeasured, stats, textTable } from '../../../scripts/bench/measure.js';
 
 describe('stats', () => {
   it.each([
@@ -43,8 +43,20 @@ describe('runMeasured', () => {
       expect(sample.wallMs).toBeGreaterThanOrEqual(300);
       expect(sample.wallMs).toBeLessThan(4_000);
       expect(readFileSync(out, 'utf8')).toBe('started\n');
+      // GNU time was killed before it wrote anything: no peak, never a 0 in the statistics.
+      expect(sample.peakRssBytes).toBeNull();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('killRunningGroups ends a command under a timeout before its timeout (what Ctrl-C and exit do)', async () => {
+    const run = runMeasured('/bin/sh', ['-c', 'exec sleep 30'], { timeoutMs: 60_000 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    killRunningGroups();
+    const sample = await run;
+    expect(sample.timedOut).toBe(false);
+    expect(sample.code).not.toBe(0);
+    expect(sample.wallMs).toBeLessThan(4_000);
   });
 });
