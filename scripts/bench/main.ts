@@ -108,20 +108,21 @@ async function dataFiles(spec: GenerateSpec): Promise<{ snapshot: string; invent
   const snapshot = path.join(dir, `snapshot-${spec.accounts}.json`);
   const inventory = path.join(dir, `inventory-${spec.servers}.yaml`);
   // --keep-data files are reused only when the generator that wrote them is the one here now.
-  const stamp = generatorStamp(spec);
-  const inventoryStamp = generatorStamp({ servers: spec.servers });
-  if (!existsSync(snapshot) || !stampMatches(snapshot, stamp)) {
+  await generated(snapshot, generatorStamp(spec), async () => {
     log(`generating ${spec.accounts} accounts -> ${path.relative(ROOT, snapshot)}`);
-    rmSync(`${snapshot}.stamp`, { force: true });
     await writeSnapshotFile(snapshot, spec);
-    writeFileSync(`${snapshot}.stamp`, stamp);
-  }
-  if (!existsSync(inventory) || !stampMatches(inventory, inventoryStamp)) {
-    rmSync(`${inventory}.stamp`, { force: true });
-    await writeInventoryFile(inventory, spec);
-    writeFileSync(`${inventory}.stamp`, inventoryStamp);
-  }
+  });
+  await generated(inventory, generatorStamp({ servers: spec.servers }), () => writeInventoryFile(inventory, spec));
   return { snapshot, inventory, bytes: statSync(snapshot).size };
+}
+
+/** Writes `file` unless it exists with this stamp beside it; the stamp is written only after the file is complete. */
+async function generated(file: string, stamp: string, write: () => Promise<void>): Promise<void> {
+  const stampFile = `${file}.stamp`;
+  if (existsSync(file) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) return;
+  rmSync(stampFile, { force: true });
+  await write();
+  writeFileSync(stampFile, stamp);
 }
 
 /** What writes the generated files: the generator, its writer and the model code it imports. */
@@ -132,11 +133,6 @@ function generatorStamp(spec: GenerateSpec | { servers: number }): string {
   const hash = createHash('sha256');
   for (const file of GENERATOR_SOURCES) hash.update(readFileSync(path.join(ROOT, file)));
   return `${hash.update(JSON.stringify(spec)).digest('hex')}\n`;
-}
-
-function stampMatches(file: string, stamp: string): boolean {
-  const stampFile = `${file}.stamp`;
-  return existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp;
 }
 
 async function runChild(files: { snapshot: string; inventory: string }, render: boolean): Promise<{ report: ChildReport; wallMs: number; peakRssBytes: number | null }> {

@@ -1,5 +1,5 @@
 /** Running a command for a measurement: wall time, peak RSS, output; and median/spread of runs. */
-import { spawn, type ChildProcess, type SpawnOptionsWithStdioTuple, type StdioNull, type StdioPipe } from 'node:child_process';
+import { spawn, type SpawnOptionsWithStdioTuple, type StdioNull, type StdioPipe } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,24 +24,19 @@ const GNU_TIME = '/usr/bin/time';
  */
 const runningGroups = new Set<number>();
 
-function killGroup(group: number | null, child: ChildProcess): void {
+/** SIGKILL to a whole process group; false when there is no such group (already gone). */
+function killGroup(group: number): boolean {
   try {
-    if (group !== null) process.kill(-group, 'SIGKILL');
-    else child.kill('SIGKILL');
+    process.kill(-group, 'SIGKILL');
+    return true;
   } catch {
-    child.kill('SIGKILL');
+    return false;
   }
 }
 
 /** Kills every command still running under a timeout; called on exit and by the signal handlers. */
 export function killRunningGroups(): void {
-  for (const group of runningGroups) {
-    try {
-      process.kill(-group, 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
-  }
+  for (const group of runningGroups) killGroup(group);
   runningGroups.clear();
 }
 process.on('exit', killRunningGroups);
@@ -86,7 +81,7 @@ export async function runMeasured(
         // Exited already, only its pipes not yet closed: that run was not cut short.
         if (child.exitCode !== null || child.signalCode !== null) return;
         timedOut = true;
-        killGroup(group, child);
+        if (group === null || !killGroup(group)) child.kill('SIGKILL');
       }, opts.timeoutMs)
     : null;
   const code = await new Promise<number>((resolve, reject) => {

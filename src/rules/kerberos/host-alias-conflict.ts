@@ -23,19 +23,11 @@ export const hostAliasConflict: Rule = {
       // Cheap string checks first: only host-mapped classes whose HOST/ twin is held are candidates,
       // and only those are sorted (a million-account forest has millions of index entries).
       const entries: Array<[string, SpnHolder[]]> = [];
-      // Class spelling as written -> host-mapped and not HOST itself: a handful of spellings, millions of SPNs.
-      const candidateClass = new Map<string, boolean>();
       for (const spelling of ctx.index.spellings(forest)) {
         const slash = spelling.indexOf('/');
         if (slash <= 0) continue;
-        const written = spelling.slice(0, slash);
-        let candidate = candidateClass.get(written);
-        if (candidate === undefined) {
-          const cls = written.toLowerCase();
-          candidate = cls !== 'host' && aliases.has(cls);
-          candidateClass.set(written, candidate);
-        }
-        if (!candidate) continue;
+        const cls = spelling.slice(0, slash).toLowerCase();
+        if (cls === 'host' || !aliases.has(cls)) continue;
         // Only a HOST/ twin held by some account other than this SPN's holders conflicts.
         if (!ctx.index.heldOutside(`host${spelling.slice(slash)}`, spelling, forest)) continue;
         entries.push([spnKey(spelling), ctx.index.holders(spelling, forest)]);
